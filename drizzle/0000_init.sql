@@ -1,0 +1,64 @@
+CREATE TABLE "audit_events" (
+	"id" bigserial PRIMARY KEY NOT NULL,
+	"request_id" uuid,
+	"kind" text NOT NULL,
+	"actor" text NOT NULL,
+	"data" jsonb DEFAULT '{}'::jsonb NOT NULL,
+	"at" timestamp with time zone DEFAULT now() NOT NULL,
+	"prev_hash" text NOT NULL,
+	"hash" text NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "outbox" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"request_id" uuid,
+	"to" text NOT NULL,
+	"subject" text NOT NULL,
+	"text" text NOT NULL,
+	"html" text,
+	"status" text DEFAULT 'pending' NOT NULL,
+	"transport" text,
+	"attempts" integer DEFAULT 0 NOT NULL,
+	"last_error" text,
+	"message_id" text,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"sent_at" timestamp with time zone
+);
+--> statement-breakpoint
+CREATE TABLE "requests" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"reference" text NOT NULL,
+	"type" text NOT NULL,
+	"law" text NOT NULL,
+	"status" text NOT NULL,
+	"locale" text DEFAULT 'en' NOT NULL,
+	"subject_email" text NOT NULL,
+	"subject_name" text,
+	"details" text,
+	"corrections" jsonb,
+	"received_at" timestamp with time zone NOT NULL,
+	"time_zone" text NOT NULL,
+	"received_on" date NOT NULL,
+	"acknowledge_by" date,
+	"due_by" date,
+	"safe_due_by" date,
+	"extension_notice_by" date,
+	"extended_due_by" date,
+	"extended_at" timestamp with time zone,
+	"verified_at" timestamp with time zone,
+	"closed_at" timestamp with time zone,
+	"assignee" text,
+	"version" integer DEFAULT 1 NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+ALTER TABLE "audit_events" ADD CONSTRAINT "audit_events_request_id_requests_id_fk" FOREIGN KEY ("request_id") REFERENCES "public"."requests"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "outbox" ADD CONSTRAINT "outbox_request_id_requests_id_fk" FOREIGN KEY ("request_id") REFERENCES "public"."requests"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "audit_events_request_idx" ON "audit_events" USING btree ("request_id","id");--> statement-breakpoint
+CREATE UNIQUE INDEX "audit_events_hash_key" ON "audit_events" USING btree ("hash");--> statement-breakpoint
+CREATE INDEX "outbox_status_idx" ON "outbox" USING btree ("status","created_at");--> statement-breakpoint
+CREATE UNIQUE INDEX "requests_reference_key" ON "requests" USING btree ("reference");--> statement-breakpoint
+CREATE INDEX "requests_queue_idx" ON "requests" USING btree ("safe_due_by","id");--> statement-breakpoint
+CREATE INDEX "requests_status_idx" ON "requests" USING btree ("status");--> statement-breakpoint
+CREATE INDEX "requests_email_idx" ON "requests" USING btree (lower("subject_email"));

@@ -1,0 +1,135 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+// The whole environment contract of DESIGN.md "Configuration". Nothing else reads process.env.
+const ianaZone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be an IANA time zone such as Europe/Warsaw');
+
+const url = (protocols: string[]) =>
+  z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    `must be a URL (${protocols.join(' or ')})`,
+  );
+
+const cidr = z
+  .string()
+  .regex(/^[0-9a-fA-F:.]+\/\d{1,3}$/, 'must be a comma-separated list of CIDRs such as 10.0.0.0/8');
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PUBLIC_URL: url(['http:', 'https:']).optional(),
+  DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  SMTP_URL: url(['smtp:', 'smtps:']).optional(),
+  MAIL_FROM: z.string().min(3).default('Rightsdesk <privacy@localhost>'),
+  SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  ORG_NAME: z.string().min(1).default('Example Organisation'),
+  ORG_COUNTRY: z
+    .string()
+    .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as PL')
+    .default('PL'),
+  ORG_TIMEZONE: ianaZone.default('Europe/Warsaw'),
+  CCPA_BUSINESS_DAYS: z.enum(['weekdays', 'us-federal', 'us-ca']).default('weekdays'),
+  CALOPPA_RESPONSE_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  SOURCES_FILE: z.string().min(1).optional(),
+  STAFF_ALLOWED_IPS: z
+    .string()
+    .optional()
+    .transform((v) => (v ? v.split(',').map((s) => s.trim()) : []))
+    .pipe(z.array(cidr)),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export type Config = Readonly<{
+  env: Env['NODE_ENV'];
+  port: number;
+  publicUrl: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  secretKey: string;
+  orgName: string;
+  orgCountry: string;
+  orgTimeZone: string;
+  ccpaBusinessDays: Env['CCPA_BUSINESS_DAYS'];
+  caloppaResponseDays: number;
+  sourcesFile: string | undefined;
+  staffAllowedIps: readonly string[];
+  logLevel: Env['LOG_LEVEL'];
+}>;
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`${variable}: ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment once; throws ConfigError naming the first bad variable. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings from shells and compose files mean "unset", not "invalid".
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const variable = String(issue.path[0] ?? 'environment');
+    const value = cleaned[variable];
+    throw new ConfigError(variable, value === undefined ? `is required (${issue.message})` : issue.message);
+  }
+  const env = parsed.data;
+  if (env.NODE_ENV === 'production') {
+    for (const name of ['SECRET_KEY', 'SMTP_URL', 'PUBLIC_URL'] as const) {
+      if (!env[name]) throw new ConfigError(name, 'is required when NODE_ENV=production');
+    }
+  }
+  const dataDir = path.resolve(env.DATA_DIR);
+  return Object.freeze({
+    env: env.NODE_ENV,
+    port: env.PORT,
+    publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
+    databaseUrl: env.DATABASE_URL,
+    dataDir,
+    smtpUrl: env.SMTP_URL,
+    mailFrom: env.MAIL_FROM,
+    secretKey: env.SECRET_KEY ?? developmentSecret(dataDir),
+    orgName: env.ORG_NAME,
+    orgCountry: env.ORG_COUNTRY,
+    orgTimeZone: env.ORG_TIMEZONE,
+    ccpaBusinessDays: env.CCPA_BUSINESS_DAYS,
+    caloppaResponseDays: env.CALOPPA_RESPONSE_DAYS,
+    sourcesFile: env.SOURCES_FILE,
+    staffAllowedIps: Object.freeze([...env.STAFF_ALLOWED_IPS]),
+    logLevel: env.LOG_LEVEL,
+  });
+}
+
+// Development only: a random secret made once and kept, so tokens survive restarts.
+function developmentSecret(dataDir: string): string {
+  const file = path.join(dataDir, 'secret.key');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+  return secret;
+}

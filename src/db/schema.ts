@@ -1,0 +1,115 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigserial,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const instant = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+const localDate = (name: string) => date(name, { mode: 'string' });
+
+// One row per rights request. Clock columns are denormalised from clock events for the queue.
+export const requests = pgTable(
+  'requests',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    reference: text('reference').notNull(),
+    type: text('type', { enum: ['access', 'rectify', 'erase', 'opt_out'] }).notNull(),
+    law: text('law').notNull(),
+    status: text('status', {
+      enum: [
+        'unverified',
+        'pending_review',
+        'awaiting_subject',
+        'approved',
+        'processing',
+        'completed',
+        'failed',
+        'denied',
+        'cancelled',
+        'expired',
+      ],
+    }).notNull(),
+    locale: text('locale').notNull().default('en'),
+    subjectEmail: text('subject_email').notNull(),
+    subjectName: text('subject_name'),
+    details: text('details'),
+    corrections: jsonb('corrections').$type<{ field: string; value: string }[]>(),
+    receivedAt: instant('received_at').notNull(),
+    timeZone: text('time_zone').notNull(),
+    receivedOn: localDate('received_on').notNull(),
+    acknowledgeBy: localDate('acknowledge_by'),
+    dueBy: localDate('due_by'),
+    safeDueBy: localDate('safe_due_by'),
+    extensionNoticeBy: localDate('extension_notice_by'),
+    extendedDueBy: localDate('extended_due_by'),
+    extendedAt: instant('extended_at'),
+    verifiedAt: instant('verified_at'),
+    closedAt: instant('closed_at'),
+    assignee: text('assignee'),
+    version: integer('version').notNull().default(1),
+    createdAt: instant('created_at').notNull().defaultNow(),
+    updatedAt: instant('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('requests_reference_key').on(t.reference),
+    index('requests_queue_idx').on(t.safeDueBy, t.id),
+    index('requests_status_idx').on(t.status),
+    index('requests_email_idx').on(sql`lower(${t.subjectEmail})`),
+  ],
+);
+
+// Append-only, hash-chained: each row's hash covers the previous row's hash.
+export const auditEvents = pgTable(
+  'audit_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    requestId: uuid('request_id').references(() => requests.id),
+    kind: text('kind').notNull(),
+    actor: text('actor').notNull(),
+    data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
+    at: instant('at').notNull().defaultNow(),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [
+    index('audit_events_request_idx').on(t.requestId, t.id),
+    uniqueIndex('audit_events_hash_key').on(t.hash),
+  ],
+);
+
+// Transactional outbox: written with the state change, sent later by a durable job.
+export const outbox = pgTable(
+  'outbox',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    requestId: uuid('request_id').references(() => requests.id),
+    to: text('to').notNull(),
+    subject: text('subject').notNull(),
+    text: text('text').notNull(),
+    html: text('html'),
+    status: text('status', { enum: ['pending', 'sent'] })
+      .notNull()
+      .default('pending'),
+    transport: text('transport'),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    messageId: text('message_id'),
+    createdAt: instant('created_at').notNull().defaultNow(),
+    sentAt: instant('sent_at'),
+  },
+  (t) => [index('outbox_status_idx').on(t.status, t.createdAt)],
+);
+
+export type RequestRow = typeof requests.$inferSelect;
+export type NewRequestRow = typeof requests.$inferInsert;
+export type AuditEventRow = typeof auditEvents.$inferSelect;
+export type OutboxRow = typeof outbox.$inferSelect;
+export type NewOutboxRow = typeof outbox.$inferInsert;

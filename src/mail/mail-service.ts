@@ -1,0 +1,81 @@
+import type { Db, Executor } from '../db/client.ts';
+import type { OutboxRow } from '../db/schema.ts';
+import type { Jobs } from '../jobs/jobs.ts';
+import type { Logger } from '../logger.ts';
+import type { MailTransport } from './mail-transport.ts';
+import {
+  countAttempt,
+  findOutbox,
+  insertOutbox,
+  listRecentOutbox,
+  markSent,
+  recordFailure,
+} from './outbox-repo.ts';
+
+export type MailMessage = { to: string; subject: string; text: string; html?: string; requestId?: string };
+
+/**
+ * Writes the message to the outbox and enqueues its delivery in the caller's transaction,
+ * so a state change and the emails it triggers commit or roll back together.
+ */
+export async function queueMail(
+  ex: Executor,
+  jobs: Pick<Jobs, 'enqueue'>,
+  message: MailMessage,
+): Promise<OutboxRow> {
+  const row = await insertOutbox(ex, {
+    to: message.to,
+    subject: message.subject,
+    text: message.text,
+    html: message.html ?? null,
+    requestId: message.requestId ?? null,
+  });
+  await jobs.enqueue(ex, 'mail.send', { outboxId: row.id });
+  return row;
+}
+
+export type DeliveryDeps = {
+  db: Db;
+  transport: MailTransport;
+  mailFrom: string;
+  messageIdDomain: string;
+  logger: Logger;
+  now?: () => Date;
+};
+
+/**
+ * Runs from the mail.send job. Idempotent: an already-sent row is skipped, and the Message-ID is
+ * derived from the outbox id so a receiver can recognise a resend after a crash between send and commit.
+ */
+export async function deliverOutbox(deps: DeliveryDeps, outboxId: string): Promise<'sent' | 'skipped'> {
+  const row = await findOutbox(deps.db, outboxId);
+  if (!row || row.status === 'sent') return 'skipped';
+  await countAttempt(deps.db, row.id);
+  const messageId = `<${row.id}@${deps.messageIdDomain}>`;
+  try {
+    await deps.transport.send({
+      messageId,
+      from: deps.mailFrom,
+      to: row.to,
+      subject: row.subject,
+      text: row.text,
+      html: row.html,
+    });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    await recordFailure(deps.db, row.id, reason);
+    deps.logger.warn({ outboxId: row.id, err: { message: reason } }, 'mail delivery failed; will retry');
+    throw error;
+  }
+  await markSent(deps.db, row.id, {
+    transport: deps.transport.name,
+    messageId,
+    at: (deps.now ?? (() => new Date()))(),
+  });
+  deps.logger.info({ outboxId: row.id, transport: deps.transport.name }, 'mail sent');
+  return 'sent';
+}
+
+export function listMailbox(db: Db, limit = 100): Promise<OutboxRow[]> {
+  return listRecentOutbox(db, limit);
+}

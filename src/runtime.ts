@@ -1,0 +1,75 @@
+import type { Express } from 'express';
+import { createApp } from './app.ts';
+import type { Config } from './config.ts';
+import { type Database, openDatabase } from './db/client.ts';
+import { migrateDatabase } from './db/migrate.ts';
+import { createViews, type Views } from './http/views.ts';
+import { createJobs, type Jobs, type JobsOptions } from './jobs/jobs.ts';
+import { registerWorkers } from './jobs/workers.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { createMailTransport, type MailTransport } from './mail/mail-transport.ts';
+
+export type Runtime = {
+  config: Config;
+  logger: Logger;
+  database: Database;
+  jobs: Jobs;
+  views: Views;
+  transport: MailTransport;
+  app: Express;
+  /** Stops job handlers (waiting for running ones), then closes mail and the database. */
+  close(): Promise<void>;
+};
+
+export type RuntimeOptions = {
+  /** Subscribe this process to the job queues. */
+  worker: boolean;
+  logger?: Logger;
+  /** Use an already-open database (tests); otherwise opened from config. */
+  database?: Database;
+  jobs?: JobsOptions;
+  /** Replace the app's view of the database (tests: a slow or failing ping). */
+  appDatabase?: Database;
+};
+
+/** Everything a process needs, wired once: database (migrated), jobs, mail, views and the app. */
+export async function createRuntime(config: Config, options: RuntimeOptions): Promise<Runtime> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const database =
+    options.database ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir }));
+  try {
+    await migrateDatabase(database);
+    const jobs = createJobs(database, logger, { supervise: options.worker, ...options.jobs });
+    await jobs.start();
+    const transport = createMailTransport(config.smtpUrl);
+    const views = createViews({ orgName: config.orgName });
+    if (options.worker) {
+      await registerWorkers({
+        db: database.db,
+        jobs,
+        logger,
+        transport,
+        mailFrom: config.mailFrom,
+        messageIdDomain: new URL(config.publicUrl).hostname,
+      });
+    }
+    const app = createApp({ config, database: options.appDatabase ?? database, jobs, logger, views });
+    return {
+      config,
+      logger,
+      database,
+      jobs,
+      views,
+      transport,
+      app,
+      async close() {
+        await jobs.stop(8000);
+        transport.close();
+        await database.close();
+      },
+    };
+  } catch (error) {
+    await database.close().catch(() => {});
+    throw error;
+  }
+}
