@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { type ClockSettings, clockSettingsSchema } from './deadlines/settings.ts';
 
 // The whole environment contract of DESIGN.md "Configuration". Nothing else reads process.env.
 const ianaZone = z.string().refine((tz) => {
@@ -45,7 +46,7 @@ const envSchema = z.object({
     .default('PL'),
   ORG_TIMEZONE: ianaZone.default('Europe/Warsaw'),
   CCPA_BUSINESS_DAYS: z.enum(['weekdays', 'us-federal', 'us-ca']).default('weekdays'),
-  CALOPPA_RESPONSE_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  CALOPPA_RESPONSE_DAYS: z.coerce.number().int().min(3).max(366).default(30),
   SOURCES_FILE: z.string().min(1).optional(),
   STAFF_ALLOWED_IPS: z
     .string()
@@ -67,10 +68,8 @@ export type Config = Readonly<{
   mailFrom: string;
   secretKey: string;
   orgName: string;
-  orgCountry: string;
-  orgTimeZone: string;
-  ccpaBusinessDays: Env['CCPA_BUSINESS_DAYS'];
-  caloppaResponseDays: number;
+  /** What the legal clock needs: ORG_COUNTRY, ORG_TIMEZONE, CCPA_BUSINESS_DAYS, CALOPPA_RESPONSE_DAYS. */
+  clock: Readonly<ClockSettings>;
   sourcesFile: string | undefined;
   staffAllowedIps: readonly string[];
   logLevel: Env['LOG_LEVEL'];
@@ -103,6 +102,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       if (!env[name]) throw new ConfigError(name, 'is required when NODE_ENV=production');
     }
   }
+  const clock = clockSettings(env);
   const dataDir = path.resolve(env.DATA_DIR);
   return Object.freeze({
     env: env.NODE_ENV,
@@ -114,14 +114,33 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     mailFrom: env.MAIL_FROM,
     secretKey: env.SECRET_KEY ?? developmentSecret(dataDir),
     orgName: env.ORG_NAME,
-    orgCountry: env.ORG_COUNTRY,
-    orgTimeZone: env.ORG_TIMEZONE,
-    ccpaBusinessDays: env.CCPA_BUSINESS_DAYS,
-    caloppaResponseDays: env.CALOPPA_RESPONSE_DAYS,
+    clock,
     sourcesFile: env.SOURCES_FILE,
     staffAllowedIps: Object.freeze([...env.STAFF_ALLOWED_IPS]),
     logLevel: env.LOG_LEVEL,
   });
+}
+
+const clockVariables: Record<keyof ClockSettings, string> = {
+  orgCountry: 'ORG_COUNTRY',
+  orgTimeZone: 'ORG_TIMEZONE',
+  ccpaBusinessDays: 'CCPA_BUSINESS_DAYS',
+  caloppaResponseDays: 'CALOPPA_RESPONSE_DAYS',
+};
+
+// The clock's own schema also knows which countries have a holiday calendar.
+function clockSettings(env: Env): Readonly<ClockSettings> {
+  const parsed = clockSettingsSchema.safeParse({
+    orgCountry: env.ORG_COUNTRY,
+    orgTimeZone: env.ORG_TIMEZONE,
+    ccpaBusinessDays: env.CCPA_BUSINESS_DAYS,
+    caloppaResponseDays: env.CALOPPA_RESPONSE_DAYS,
+  });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(clockVariables[issue.path[0] as keyof ClockSettings], issue.message);
+  }
+  return Object.freeze(parsed.data);
 }
 
 // Development only: a random secret made once and kept, so tokens survive restarts.

@@ -3,6 +3,7 @@ import { type Config, ConfigError, loadConfig } from './config.ts';
 import { openDatabase } from './db/client.ts';
 import { DataDirLockedError } from './db/lock.ts';
 import { migrateDatabase } from './db/migrate.ts';
+import { registerDeadlineCommand } from './deadlines/index.ts';
 import { createJobs } from './jobs/jobs.ts';
 import { createLogger } from './logger.ts';
 import { createRuntime, type Runtime } from './runtime.ts';
@@ -84,6 +85,8 @@ program
       await database.close();
     }
   });
+
+registerDeadlineCommand(program, () => getConfig().clock);
 
 try {
   await program.parseAsync(process.argv);

@@ -29,6 +29,27 @@ describe('CLI', () => {
       expect(stdout).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
   });
 
+  it('rightsdesk deadline → the contract JSON without touching any database; bad law → exit 2, one line', () => {
+    const dataDir = tmp();
+    const ok = runCli(['deadline', '--law', 'ccpa', '--type', 'access', '--received', '2026-01-09T18:00:00Z'], {
+      DATA_DIR: dataDir,
+    });
+    expect(ok.status).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({
+      receivedOn: '2026-01-09',
+      acknowledgeBy: '2026-01-23',
+      dueBy: '2026-02-23',
+      safeDueBy: '2026-02-23',
+      extendedDueBy: '2026-04-09',
+    });
+    const bad = runCli(['deadline', '--law', 'nope', '--type', 'access', '--received', '2026-01-09T18:00:00Z'], {
+      DATA_DIR: dataDir,
+    });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toContain('--law');
+  });
+
   it('bad configuration → exit 1 with one line naming the variable', () => {
     const { status, stderr } = runCli(['migrate'], { PORT: 'eighty', DATA_DIR: tmp() });
     expect(status).toBe(1);

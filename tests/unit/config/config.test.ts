@@ -23,8 +23,12 @@ describe('loadConfig', () => {
     expect(config.port).toBe(3000);
     expect(config.publicUrl).toBe('http://localhost:3000');
     expect(config.databaseUrl).toBeUndefined();
-    expect(config.orgCountry).toBe('PL');
-    expect(config.orgTimeZone).toBe('Europe/Warsaw');
+    expect(config.clock).toEqual({
+      orgCountry: 'PL',
+      orgTimeZone: 'Europe/Warsaw',
+      ccpaBusinessDays: 'weekdays',
+      caloppaResponseDays: 30,
+    });
     expect(config.secretKey.length).toBeGreaterThanOrEqual(32);
     expect(existsSync(path.join(dir, 'secret.key'))).toBe(true);
   });
@@ -52,6 +56,9 @@ describe('loadConfig', () => {
     [{ SMTP_URL: 'not a url' }, 'SMTP_URL'],
     [{ ORG_TIMEZONE: 'Mars/Olympus' }, 'ORG_TIMEZONE'],
     [{ ORG_COUNTRY: 'Poland' }, 'ORG_COUNTRY'],
+    [{ ORG_COUNTRY: 'QQ' }, 'ORG_COUNTRY'],
+    [{ CCPA_BUSINESS_DAYS: 'mondays' }, 'CCPA_BUSINESS_DAYS'],
+    [{ CALOPPA_RESPONSE_DAYS: '2' }, 'CALOPPA_RESPONSE_DAYS'],
     [{ SECRET_KEY: 'short' }, 'SECRET_KEY'],
     [{ STAFF_ALLOWED_IPS: '10.0.0.0/8,nonsense' }, 'STAFF_ALLOWED_IPS'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
