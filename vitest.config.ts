@@ -21,6 +21,8 @@ export default defineConfig({
           // PGlite in memory per file is cheap but CPU-heavy; two cores on this machine.
           maxWorkers: 2,
           fileParallelism: true,
+          // Run after the unit project: a project with its own maxWorkers needs its own group.
+          sequence: { groupOrder: 1 },
         },
       },
     ],

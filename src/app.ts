@@ -4,12 +4,21 @@ import helmet from 'helmet';
 import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
 import { healthRoutes } from './health/health-routes.ts';
+import { createCsrf } from './http/csrf.ts';
 import { errorHandler, notFound } from './http/error-handler.ts';
+import { createRateLimit } from './http/rate-limit.ts';
 import { requestLogging } from './http/request-logging.ts';
 import type { Views } from './http/views.ts';
+import type { I18n } from './i18n/i18n.ts';
+import { localeMiddleware } from './i18n/locale-middleware.ts';
 import type { Jobs } from './jobs/jobs.ts';
 import type { Logger } from './logger.ts';
 import { mailboxRoutes } from './mail/mailbox-routes.ts';
+import { requestApiRoutes } from './requests/api-routes.ts';
+import { publicRoutes } from './requests/public-routes.ts';
+import type { RequestDeps } from './requests/request-deps.ts';
+import { statusRoutes } from './requests/status-routes.ts';
+import { verificationRoutes } from './verification/verification-routes.ts';
 
 export type AppDeps = {
   config: Config;
@@ -17,6 +26,9 @@ export type AppDeps = {
   jobs: Jobs;
   logger: Logger;
   views: Views;
+  i18n: I18n;
+  /** The clock every service reads; tests inject their own. */
+  now: () => Date;
 };
 
 const assetsDir = fileURLToPath(new URL('./assets', import.meta.url));
@@ -35,10 +47,44 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use('/assets', express.static(assetsDir, { maxAge: '1h', fallthrough: false }));
-  app.use(express.json({ limit: '100kb', type: ['application/json', 'application/*+json'] }));
-  app.use(express.urlencoded({ extended: false, limit: '100kb' }));
+  app.use(express.json({ limit: '64kb', type: ['application/json', 'application/*+json'] }));
+  app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
 
   app.use(healthRoutes({ database: deps.database }));
+  const secureCookies = deps.config.publicUrl.startsWith('https:');
+  app.use(localeMiddleware(deps.i18n, secureCookies));
+  const csrf = createCsrf({ secretKey: deps.config.secretKey, secureCookies });
+  const db = deps.database.db;
+  const limit = (
+    name: string,
+    windowMs: number,
+    max: number,
+    key?: (req: express.Request) => string | undefined,
+  ) =>
+    createRateLimit({
+      db,
+      name,
+      windowMs,
+      limit: max,
+      now: deps.now,
+      logger: deps.logger,
+      ...(key ? { key } : {}),
+    });
+  const intakeLimits = {
+    perIp: limit('intake-ip', 15 * 60_000, deps.config.intakeLimits.perIp),
+    perEmail: limit('intake-email', 60 * 60_000, deps.config.intakeLimits.perEmail, (req) =>
+      typeof req.body?.email === 'string' ? req.body.email.trim().toLowerCase() : undefined,
+    ),
+  };
+  const linkLimit = limit('links-ip', 15 * 60_000, 60);
+  const requests: RequestDeps = { db, jobs: deps.jobs, config: deps.config, i18n: deps.i18n, now: deps.now };
+  app.use(publicRoutes({ requests, views: deps.views, csrf, limits: intakeLimits }));
+  app.use(requestApiRoutes({ requests, limits: intakeLimits }));
+  app.use(['/verify', '/api/v1/verifications', '/status'], (req, res, next) =>
+    req.method === 'POST' ? linkLimit(req, res, next) : next(),
+  );
+  app.use(verificationRoutes({ requests, views: deps.views, csrf }));
+  app.use(statusRoutes({ requests, views: deps.views, csrf }));
   if (!deps.config.smtpUrl && deps.config.env !== 'production') {
     app.use(mailboxRoutes({ db: deps.database.db, views: deps.views }));
   }

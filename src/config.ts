@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { LAW_IDS } from './deadlines/rules.ts';
 import { type ClockSettings, clockSettingsSchema } from './deadlines/settings.ts';
 
 // The whole environment contract of DESIGN.md "Configuration". Nothing else reads process.env.
@@ -47,6 +48,23 @@ const envSchema = z.object({
   ORG_TIMEZONE: ianaZone.default('Europe/Warsaw'),
   CCPA_BUSINESS_DAYS: z.enum(['weekdays', 'us-federal', 'us-ca']).default('weekdays'),
   CALOPPA_RESPONSE_DAYS: z.coerce.number().int().min(3).max(366).default(30),
+  ORG_DEFAULT_LAW: z.string().min(2).default('gdpr'),
+  CCPA_APPLIES: z.enum(['true', 'false']).default('true'),
+  VERIFICATION_TOKEN_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 14)
+    .default(24),
+  VERIFICATION_REMINDER_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 13)
+    .default(24),
+  UNVERIFIED_EXPIRY_DAYS: z.coerce.number().int().min(1).max(90).default(14),
+  INTAKE_LIMIT_PER_IP: z.coerce.number().int().min(1).default(30),
+  INTAKE_LIMIT_PER_EMAIL: z.coerce.number().int().min(1).default(5),
   SOURCES_FILE: z.string().min(1).optional(),
   STAFF_ALLOWED_IPS: z
     .string()
@@ -70,6 +88,13 @@ export type Config = Readonly<{
   orgName: string;
   /** What the legal clock needs: ORG_COUNTRY, ORG_TIMEZONE, CCPA_BUSINESS_DAYS, CALOPPA_RESPONSE_DAYS. */
   clock: Readonly<ClockSettings>;
+  /** Law for subjects outside the EU/EEA, UK and California (ORG_DEFAULT_LAW). */
+  defaultLaw: string;
+  /** When false, Californians get CalOPPA instead of CCPA (the business is below CCPA's thresholds). */
+  ccpaApplies: boolean;
+  verification: Readonly<{ tokenHours: number; reminderHours: number; expiryDays: number }>;
+  /** Intake submissions allowed per client IP per 15 minutes, and per email address per hour. */
+  intakeLimits: Readonly<{ perIp: number; perEmail: number }>;
   sourcesFile: string | undefined;
   staffAllowedIps: readonly string[];
   logLevel: Env['LOG_LEVEL'];
@@ -103,6 +128,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     }
   }
   const clock = clockSettings(env);
+  if (!(LAW_IDS as readonly string[]).includes(env.ORG_DEFAULT_LAW)) {
+    throw new ConfigError('ORG_DEFAULT_LAW', `must be one of ${LAW_IDS.join(', ')}`);
+  }
   const dataDir = path.resolve(env.DATA_DIR);
   return Object.freeze({
     env: env.NODE_ENV,
@@ -115,6 +143,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     secretKey: env.SECRET_KEY ?? developmentSecret(dataDir),
     orgName: env.ORG_NAME,
     clock,
+    defaultLaw: env.ORG_DEFAULT_LAW,
+    ccpaApplies: env.CCPA_APPLIES === 'true',
+    verification: Object.freeze({
+      tokenHours: env.VERIFICATION_TOKEN_HOURS,
+      reminderHours: env.VERIFICATION_REMINDER_HOURS,
+      expiryDays: env.UNVERIFIED_EXPIRY_DAYS,
+    }),
+    intakeLimits: Object.freeze({ perIp: env.INTAKE_LIMIT_PER_IP, perEmail: env.INTAKE_LIMIT_PER_EMAIL }),
     sourcesFile: env.SOURCES_FILE,
     staffAllowedIps: Object.freeze([...env.STAFF_ALLOWED_IPS]),
     logLevel: env.LOG_LEVEL,

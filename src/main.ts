@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { registerAuditCommand } from './audit/audit-command.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { openDatabase } from './db/client.ts';
 import { DataDirLockedError } from './db/lock.ts';
@@ -87,6 +88,12 @@ program
   });
 
 registerDeadlineCommand(program, () => getConfig().clock);
+registerAuditCommand(program, async () => {
+  const cfg = getConfig();
+  const database = await openDatabase({ url: cfg.databaseUrl, dataDir: cfg.dataDir });
+  await migrateDatabase(database);
+  return { db: database.db, close: () => database.close() };
+});
 
 try {
   await program.parseAsync(process.argv);

@@ -4,6 +4,7 @@ import type { Config } from './config.ts';
 import { type Database, openDatabase } from './db/client.ts';
 import { migrateDatabase } from './db/migrate.ts';
 import { createViews, type Views } from './http/views.ts';
+import { createI18n, type I18n } from './i18n/i18n.ts';
 import { createJobs, type Jobs, type JobsOptions } from './jobs/jobs.ts';
 import { registerWorkers } from './jobs/workers.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -15,6 +16,8 @@ export type Runtime = {
   database: Database;
   jobs: Jobs;
   views: Views;
+  i18n: I18n;
+  now: () => Date;
   transport: MailTransport;
   app: Express;
   /** Stops job handlers (waiting for running ones), then closes mail and the database. */
@@ -30,6 +33,8 @@ export type RuntimeOptions = {
   jobs?: JobsOptions;
   /** Replace the app's view of the database (tests: a slow or failing ping). */
   appDatabase?: Database;
+  /** The clock (tests move it). */
+  now?: () => Date;
 };
 
 /** Everything a process needs, wired once: database (migrated), jobs, mail, views and the app. */
@@ -42,7 +47,9 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     const jobs = createJobs(database, logger, { supervise: options.worker, ...options.jobs });
     await jobs.start();
     const transport = createMailTransport(config.smtpUrl);
-    const views = createViews({ orgName: config.orgName });
+    const i18n = createI18n();
+    const views = createViews({ orgName: config.orgName }, i18n);
+    const now = options.now ?? (() => new Date());
     if (options.worker) {
       await registerWorkers({
         db: database.db,
@@ -51,15 +58,26 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
         transport,
         mailFrom: config.mailFrom,
         messageIdDomain: new URL(config.publicUrl).hostname,
+        requests: { db: database.db, jobs, config, i18n, now },
       });
     }
-    const app = createApp({ config, database: options.appDatabase ?? database, jobs, logger, views });
+    const app = createApp({
+      config,
+      database: options.appDatabase ?? database,
+      jobs,
+      logger,
+      views,
+      i18n,
+      now,
+    });
     return {
       config,
       logger,
       database,
       jobs,
       views,
+      i18n,
+      now,
       transport,
       app,
       async close() {

@@ -52,6 +52,7 @@ export const requests = pgTable(
     extendedDueBy: localDate('extended_due_by'),
     extendedAt: instant('extended_at'),
     verifiedAt: instant('verified_at'),
+    remindedAt: instant('reminded_at'),
     closedAt: instant('closed_at'),
     assignee: text('assignee'),
     version: integer('version').notNull().default(1),
@@ -108,8 +109,63 @@ export const outbox = pgTable(
   (t) => [index('outbox_status_idx').on(t.status, t.createdAt)],
 );
 
+// The legal clock of a request as events; the clock columns on requests are recomputed from these.
+export const clockEvents = pgTable(
+  'clock_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    requestId: uuid('request_id')
+      .notNull()
+      .references(() => requests.id),
+    kind: text('kind', {
+      enum: [
+        'received',
+        'acknowledged',
+        'verified',
+        'id_received',
+        'paused',
+        'resumed',
+        'extended',
+        'closed',
+      ],
+    }).notNull(),
+    at: instant('at').notNull(),
+    reason: text('reason'),
+  },
+  (t) => [index('clock_events_request_idx').on(t.requestId, t.id)],
+);
+
+// Emailed verification tokens: only a hash of the JWT id is stored; single use, voided by a resend.
+export const verificationTokens = pgTable(
+  'verification_tokens',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    requestId: uuid('request_id')
+      .notNull()
+      .references(() => requests.id),
+    jtiHash: text('jti_hash').notNull(),
+    expiresAt: instant('expires_at').notNull(),
+    usedAt: instant('used_at'),
+    voidedAt: instant('voided_at'),
+    createdAt: instant('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('verification_tokens_jti_key').on(t.jtiHash),
+    index('verification_tokens_request_idx').on(t.requestId, t.createdAt),
+  ],
+);
+
+// Fixed-window rate-limit counters shared by every web process (no per-process memory).
+export const rateLimits = pgTable('rate_limits', {
+  key: text('key').primaryKey(),
+  hits: integer('hits').notNull(),
+  resetAt: instant('reset_at').notNull(),
+});
+
 export type RequestRow = typeof requests.$inferSelect;
 export type NewRequestRow = typeof requests.$inferInsert;
 export type AuditEventRow = typeof auditEvents.$inferSelect;
 export type OutboxRow = typeof outbox.$inferSelect;
+export type ClockEventRow = typeof clockEvents.$inferSelect;
+export type VerificationTokenRow = typeof verificationTokens.$inferSelect;
 export type NewOutboxRow = typeof outbox.$inferInsert;

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
+import { createI18n, defaultLocale, type I18n } from '../i18n/i18n.ts';
 
 export const templatesDir = fileURLToPath(new URL('../templates', import.meta.url));
 
@@ -11,6 +12,16 @@ export type Views = {
 };
 
 type Globals = { orgName: string };
+
+type HelperOptions = { hash: Record<string, unknown>; data: { root: { lang?: string } } };
+const langOf = (options: HelperOptions) => options.data.root.lang ?? defaultLocale;
+
+/** A local date (YYYY-MM-DD) in the reader's language, e.g. "23 February 2026". */
+export function formatLocalDate(value: string, lang: string): string {
+  const date = new Date(`${value}T12:00:00Z`);
+  if (Number.isNaN(date.getTime())) return value;
+  return new Intl.DateTimeFormat(lang, { dateStyle: 'long', timeZone: 'UTC' }).format(date);
+}
 
 function walk(dir: string, prefix = ''): [string, string][] {
   return readdirSync(dir).flatMap((entry) => {
@@ -22,9 +33,16 @@ function walk(dir: string, prefix = ''): [string, string][] {
 }
 
 // Templates are compiled once at boot: rendering is then a function call, and a broken template fails start-up.
-export function createViews(globals: Globals, dir = templatesDir): Views {
+export function createViews(globals: Globals, i18n: I18n = createI18n(), dir = templatesDir): Views {
   const hbs = Handlebars.create();
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  // {{t "key" name=value}}: the reader's language comes from the root context's `lang`.
+  hbs.registerHelper('t', (key: string, options: HelperOptions) =>
+    i18n.t(langOf(options), key, options.hash),
+  );
+  hbs.registerHelper('date', (value: unknown, options: HelperOptions) =>
+    typeof value === 'string' && value ? formatLocalDate(value, langOf(options)) : '',
+  );
   hbs.registerHelper('linkify', (text: unknown) => {
     const escaped = Handlebars.escapeExpression(String(text ?? ''));
     return new Handlebars.SafeString(

@@ -3,7 +3,7 @@ import PgBoss from 'pg-boss';
 import type { Database, Executor, SqlResult } from '../db/client.ts';
 import { toDriverValues } from '../db/client.ts';
 import type { Logger } from '../logger.ts';
-import { concurrency, type JobPayloads, type QueueName, queues } from './queues.ts';
+import { concurrency, type JobPayloads, type QueueName, queues, schedules } from './queues.ts';
 
 export type JobsOptions = {
   /** Seconds between polls for new jobs (pg-boss minimum 0.5). */
@@ -74,6 +74,9 @@ export function createJobs(database: Database, logger: Logger, options: JobsOpti
         const existing = await boss.getQueue(name);
         if (existing) await boss.updateQueue(name, { ...queueOptions(name), name });
         else await boss.createQueue(name, { ...queueOptions(name), name });
+      }
+      if (options.supervise ?? true) {
+        for (const [name, cron] of Object.entries(schedules)) await boss.schedule(name, cron, {});
       }
       started = true;
     },

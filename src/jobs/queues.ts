@@ -3,16 +3,28 @@ import type PgBoss from 'pg-boss';
 // Every queue with its retry policy, in one place. Mail retries for days: an SMTP outage delays, never drops.
 export const queues = {
   'mail.send': { retryLimit: 30, retryDelay: 10, retryBackoff: true, expireInSeconds: 120 },
+  'requests.sweep': { retryLimit: 2, retryDelay: 60, expireInSeconds: 600 },
+  'maintenance.purge': { retryLimit: 2, retryDelay: 60, expireInSeconds: 600 },
 } satisfies Record<string, Omit<PgBoss.Queue, 'name'>>;
 
 // Handlers per queue per process. pg-boss fetches oldest first, so with one handler a few failing
 // messages being retried can starve newer ones during an outage.
 export const concurrency: Record<keyof typeof queues, number> = {
   'mail.send': 4,
+  'requests.sweep': 1,
+  'maintenance.purge': 1,
+};
+
+// Cron schedules (UTC), run by whichever worker process holds pg-boss's cron slot.
+export const schedules: Partial<Record<keyof typeof queues, string>> = {
+  'requests.sweep': '*/10 * * * *',
+  'maintenance.purge': '17 * * * *',
 };
 
 export type QueueName = keyof typeof queues;
 
 export type JobPayloads = {
   'mail.send': { outboxId: string };
+  'requests.sweep': Record<string, never>;
+  'maintenance.purge': Record<string, never>;
 };

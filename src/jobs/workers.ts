@@ -1,7 +1,10 @@
 import type { Db } from '../db/client.ts';
+import { purgeExpiredRateLimits } from '../http/rate-limit-store.ts';
 import type { Logger } from '../logger.ts';
 import { deliverOutbox } from '../mail/mail-service.ts';
 import type { MailTransport } from '../mail/mail-transport.ts';
+import type { RequestDeps } from '../requests/request-deps.ts';
+import { sweepUnverified } from '../requests/unverified-sweep.ts';
 import type { Jobs } from './jobs.ts';
 
 export type WorkerDeps = {
@@ -11,11 +14,20 @@ export type WorkerDeps = {
   transport: MailTransport;
   mailFrom: string;
   messageIdDomain: string;
+  requests: RequestDeps;
 };
 
 /** Subscribes this process to every queue. Any number of processes may do so: pg-boss claims with SKIP LOCKED. */
 export async function registerWorkers(deps: WorkerDeps): Promise<void> {
   await deps.jobs.work('mail.send', async ({ outboxId }) => {
     await deliverOutbox(deps, outboxId);
+  });
+  await deps.jobs.work('requests.sweep', async () => {
+    const result = await sweepUnverified(deps.requests);
+    if (result.reminded || result.expired) deps.logger.info(result, 'unverified requests swept');
+  });
+  await deps.jobs.work('maintenance.purge', async () => {
+    const purged = await purgeExpiredRateLimits(deps.db, deps.requests.now());
+    if (purged) deps.logger.info({ purged }, 'expired rate-limit windows purged');
   });
 }

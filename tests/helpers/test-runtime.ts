@@ -21,7 +21,12 @@ export type TestRuntime = Runtime & { testDb: TestDatabase; dispose(): Promise<v
 
 /** A runtime on a fresh test database with fast job polling and short mail retry delays. */
 export async function createTestRuntime(
-  options: { env?: Record<string, string>; worker?: boolean; appDatabase?: (db: Database) => Database } = {},
+  options: {
+    env?: Record<string, string>;
+    worker?: boolean;
+    appDatabase?: (db: Database) => Database;
+    now?: () => Date;
+  } = {},
 ): Promise<TestRuntime> {
   const testDb = await createTestDatabase();
   const config = testConfig(options.env);
@@ -34,6 +39,7 @@ export async function createTestRuntime(
       queueOverrides: { 'mail.send': { retryDelay: 2, retryBackoff: false } },
     },
     ...(options.appDatabase ? { appDatabase: options.appDatabase(testDb.database) } : {}),
+    ...(options.now ? { now: options.now } : {}),
   });
   return Object.assign(runtime, {
     testDb,

@@ -31,9 +31,12 @@ describe('CLI', () => {
 
   it('rightsdesk deadline → the contract JSON without touching any database; bad law → exit 2, one line', () => {
     const dataDir = tmp();
-    const ok = runCli(['deadline', '--law', 'ccpa', '--type', 'access', '--received', '2026-01-09T18:00:00Z'], {
-      DATA_DIR: dataDir,
-    });
+    const ok = runCli(
+      ['deadline', '--law', 'ccpa', '--type', 'access', '--received', '2026-01-09T18:00:00Z'],
+      {
+        DATA_DIR: dataDir,
+      },
+    );
     expect(ok.status).toBe(0);
     expect(JSON.parse(ok.stdout)).toMatchObject({
       receivedOn: '2026-01-09',
@@ -42,9 +45,12 @@ describe('CLI', () => {
       safeDueBy: '2026-02-23',
       extendedDueBy: '2026-04-09',
     });
-    const bad = runCli(['deadline', '--law', 'nope', '--type', 'access', '--received', '2026-01-09T18:00:00Z'], {
-      DATA_DIR: dataDir,
-    });
+    const bad = runCli(
+      ['deadline', '--law', 'nope', '--type', 'access', '--received', '2026-01-09T18:00:00Z'],
+      {
+        DATA_DIR: dataDir,
+      },
+    );
     expect(bad.status).toBe(2);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
     expect(bad.stderr).toContain('--law');

@@ -1,0 +1,46 @@
+import type { Command } from 'commander';
+import type { Db } from '../db/client.ts';
+import { verifyAuditChain } from './audit-service.ts';
+
+/** Exit code of `audit verify` when the chain does not verify; 1 stays for usage and runtime errors. */
+export const AUDIT_BROKEN_EXIT_CODE = 3;
+
+export type OpenAuditDatabase = () => Promise<{ db: Db; close(): Promise<void> }>;
+
+const REASON_TEXT = {
+  hash_mismatch: 'hash mismatch',
+  prev_hash_mismatch: 'previous hash mismatch',
+} as const;
+
+/**
+ * Adds `audit verify`, which walks the whole audit chain. The full last hash is printed so an
+ * operator can record it elsewhere: a later run whose chain still contains it proves nothing
+ * before it was rewritten.
+ */
+export function registerAuditCommand(program: Command, open: OpenAuditDatabase): void {
+  const audit = program.command('audit').description('the hash-chained audit trail');
+  audit
+    .command('verify')
+    .description(`check every audit event against the chain (exit ${AUDIT_BROKEN_EXIT_CODE} when broken)`)
+    // A broken chain is a finding, not a usage mistake: no help text after it.
+    .showHelpAfterError(false)
+    .action(async function (this: Command) {
+      const database = await open();
+      let result: Awaited<ReturnType<typeof verifyAuditChain>>;
+      try {
+        result = await verifyAuditChain(database.db);
+      } finally {
+        await database.close();
+      }
+      if (!result.ok) {
+        // After close: commander exits the process right here unless exitOverride is set.
+        const { id, reason } = result.brokenAt;
+        this.error(`audit chain BROKEN at event ${id}: ${REASON_TEXT[reason]}`, {
+          exitCode: AUDIT_BROKEN_EXIT_CODE,
+          code: 'rightsdesk.audit.broken',
+        });
+      }
+      const write = this.configureOutput().writeOut ?? ((text: string) => process.stdout.write(text));
+      write(`audit chain ok: ${result.events} events, last hash ${result.lastHash}\n`);
+    });
+}

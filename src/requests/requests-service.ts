@@ -1,0 +1,113 @@
+import { appendAuditEvent } from '../audit/audit-service.ts';
+import type { Tx } from '../db/client.ts';
+import type { RequestRow } from '../db/schema.ts';
+import { computeDeadline } from '../deadlines/index.ts';
+import { queueMail } from '../mail/mail-service.ts';
+import { issueVerificationToken } from '../verification/verification-service.ts';
+import { statusUrl } from './links.ts';
+import { newReference } from './reference.ts';
+import { recordClockEvent } from './request-clock.ts';
+import type { RequestDeps } from './request-deps.ts';
+import { requestEmail } from './request-emails.ts';
+import { insertRequest } from './requests-repo.ts';
+import type { CreateRequestBody, RequestFormBody } from './requests-schemas.ts';
+
+export type SubmitResult = { reference: string; status: RequestRow['status'] };
+
+const uniqueViolation = (error: unknown) => {
+  const e = error as { code?: string; cause?: { code?: string } };
+  return e.code === '23505' || e.cause?.code === '23505';
+};
+
+/** Where the subject lives → the law that applies (DESIGN: EU → GDPR, UK → UK GDPR, CA → CCPA or CalOPPA). */
+export function lawForRegion(region: RequestFormBody['region'], config: RequestDeps['config']): string {
+  if (region === 'eu') return 'gdpr';
+  if (region === 'uk') return 'uk-gdpr';
+  if (region === 'california') return config.ccpaApplies ? 'ccpa' : 'caloppa';
+  return config.defaultLaw;
+}
+
+/**
+ * Intake: one transaction creates the request, its clock, its audit event and its first email.
+ * The answer never depends on whether the email is known (no enumeration).
+ */
+export async function submitRequest(
+  deps: RequestDeps,
+  input: CreateRequestBody,
+  meta: { channel: 'web' | 'api'; locale: string },
+): Promise<SubmitResult> {
+  const now = deps.now();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await deps.db.transaction((tx) => createInTransaction(tx, deps, input, meta, now));
+    } catch (error) {
+      // A reference collision (1 in ~10^11) just draws a new one.
+      if (!uniqueViolation(error) || attempt >= 3) throw error;
+    }
+  }
+}
+
+async function createInTransaction(
+  tx: Tx,
+  deps: RequestDeps,
+  input: CreateRequestBody,
+  meta: { channel: 'web' | 'api'; locale: string },
+  now: Date,
+): Promise<SubmitResult> {
+  const clock = computeDeadline(
+    { law: input.law, type: input.type, received: now.toISOString() },
+    deps.config.clock,
+  );
+  // opt_out needs no identity verification (CCPA §7026(d)) and no approval: it is carried out at once.
+  const status: RequestRow['status'] = input.type === 'opt_out' ? 'processing' : 'unverified';
+  const request = await insertRequest(tx, {
+    reference: newReference(deps.random),
+    type: input.type,
+    law: input.law,
+    status,
+    locale: meta.locale,
+    subjectEmail: input.email,
+    subjectName: input.name || null,
+    details: input.details || null,
+    corrections: input.corrections ?? null,
+    receivedAt: now,
+    timeZone: clock.timeZone,
+    receivedOn: clock.receivedOn,
+    createdAt: now,
+    updatedAt: now,
+  });
+  await recordClockEvent(tx, request, { kind: 'received', at: now }, deps.config.clock);
+  const fresh = {
+    ...request,
+    dueBy: clock.dueBy,
+    safeDueBy: clock.safeDueBy,
+    acknowledgeBy: clock.acknowledgeBy,
+  };
+  const emailCtx = {
+    i18n: deps.i18n,
+    orgName: deps.config.orgName,
+    publicUrl: deps.config.publicUrl,
+    statusUrl: statusUrl(deps.config, request.id, now),
+  };
+  if (status === 'unverified') {
+    const verify = await issueVerificationToken(tx, deps, request.id, now);
+    await queueMail(
+      tx,
+      deps.jobs,
+      requestEmail(emailCtx, fresh, 'verify', {
+        verifyUrl: verify.url,
+        hours: deps.config.verification.tokenHours,
+      }),
+    );
+  } else {
+    await queueMail(tx, deps.jobs, requestEmail(emailCtx, fresh, 'opt-out'));
+  }
+  await appendAuditEvent(tx, {
+    requestId: request.id,
+    kind: 'request.received',
+    actor: 'subject',
+    data: { type: input.type, law: input.law, channel: meta.channel, status, locale: meta.locale },
+    at: now,
+  });
+  return { reference: request.reference, status };
+}

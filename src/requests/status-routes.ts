@@ -1,0 +1,90 @@
+import { type Request, type Response, Router } from 'express';
+import { z } from 'zod';
+import { AppError } from '../http/app-error.ts';
+import type { Csrf } from '../http/csrf.ts';
+import type { Views } from '../http/views.ts';
+import type { RequestDeps } from './request-deps.ts';
+import { cancelByStatusToken, getStatus } from './status-service.ts';
+
+const tokenParam = z.string().min(1).max(2048);
+const cancelBody = z.object({ version: z.coerce.number().int().min(1) });
+
+type Deps = { requests: RequestDeps; views: Views; csrf: Csrf };
+
+async function renderStatus(deps: Deps, req: Request, res: Response, token: string, notice?: string) {
+  const lang = res.locals.lang as string;
+  const t = (key: string, vars?: Record<string, unknown>) => deps.requests.i18n.t(lang, key, vars);
+  const view = await getStatus(deps.requests, token);
+  const { request } = view;
+  const when = new Intl.DateTimeFormat(lang, {
+    dateStyle: 'medium',
+    timeStyle: 'short',
+    timeZone: request.timeZone,
+  });
+  res.type('html').send(
+    deps.views.render('requests/status', {
+      lang,
+      title: t('status.title', { reference: request.reference }),
+      request,
+      token,
+      open: view.open,
+      notice,
+      typeLabel: t(`type.${request.type}`).replace(/^./, (c) => c.toUpperCase()),
+      lawLabel: t(`law.${request.law}`),
+      statusLabel: t(`status.${request.status}`),
+      dueBy: view.open ? (request.extendedAt ? request.extendedDueBy : request.dueBy) : undefined,
+      timeline: view.timeline.map((e) => ({
+        iso: e.at.toISOString(),
+        when: when.format(e.at),
+        label: t(e.key),
+      })),
+      csrf: deps.csrf.issue(req, res),
+    }),
+  );
+}
+
+export function statusRoutes(deps: Deps): Router {
+  const router = Router();
+  router.get('/status/:token', async (req, res) => {
+    await renderStatus(deps, req, res, tokenParam.parse(req.params.token));
+  });
+
+  // Cancel asks first (GET shows the question, changes nothing), then POST does it.
+  router.get('/status/:token/cancel', async (req, res) => {
+    const token = tokenParam.parse(req.params.token);
+    const { request, open } = await getStatus(deps.requests, token);
+    if (!open) return renderStatus(deps, req, res, token);
+    const lang = res.locals.lang as string;
+    res.type('html').send(
+      deps.views.render('requests/cancel', {
+        lang,
+        title: deps.requests.i18n.t(lang, 'status.cancel.title', { reference: request.reference }),
+        reference: request.reference,
+        token,
+        version: request.version,
+        csrf: deps.csrf.issue(req, res),
+      }),
+    );
+  });
+
+  router.post('/status/:token/cancel', deps.csrf.protect(), async (req, res) => {
+    const token = tokenParam.parse(req.params.token);
+    const { version } = cancelBody.parse(req.body ?? {});
+    const lang = res.locals.lang as string;
+    try {
+      await cancelByStatusToken(deps.requests, token, version);
+      await renderStatus(deps, req, res, token, deps.requests.i18n.t(lang, 'status.cancelled.notice'));
+    } catch (error) {
+      // Someone (or something) changed the request meanwhile: show where it stands now.
+      if (
+        error instanceof AppError &&
+        ['STALE_VERSION', 'REQUEST_CLOSED', 'ILLEGAL_TRANSITION'].includes(error.code)
+      ) {
+        res.status(409);
+        return renderStatus(deps, req, res, token, deps.requests.i18n.t(lang, 'status.stale'));
+      }
+      throw error;
+    }
+  });
+  return router;
+}

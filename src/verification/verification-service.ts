@@ -1,0 +1,157 @@
+import { appendAuditEvent } from '../audit/audit-service.ts';
+import type { Executor } from '../db/client.ts';
+import type { RequestRow } from '../db/schema.ts';
+import { AppError } from '../http/app-error.ts';
+import { queueMail } from '../mail/mail-service.ts';
+import { statusUrl, verifyUrl } from '../requests/links.ts';
+import { recordClockEvent } from '../requests/request-clock.ts';
+import type { RequestDeps } from '../requests/request-deps.ts';
+import { requestEmail } from '../requests/request-emails.ts';
+import { transitionRequest } from '../requests/request-transition.ts';
+import { findRequestById } from '../requests/requests-repo.ts';
+import { hashJti, readToken, signToken } from './tokens.ts';
+import {
+  claimToken,
+  countTokensSince,
+  findTokenByJtiHash,
+  insertVerificationToken,
+  voidOpenTokens,
+} from './verification-repo.ts';
+
+export const resendsPerDay = 5;
+
+/** A new single-use link for the request; any older open link stops working. */
+export async function issueVerificationToken(
+  ex: Executor,
+  deps: Pick<RequestDeps, 'config'>,
+  requestId: string,
+  now: Date,
+): Promise<{ url: string; expiresAt: Date }> {
+  const ttlSeconds = deps.config.verification.tokenHours * 3600;
+  const { token, jti, expiresAt } = signToken(deps.config.secretKey, {
+    purpose: 'verify',
+    requestId,
+    ttlSeconds,
+    now,
+    withJti: true,
+  });
+  await voidOpenTokens(ex, requestId, now);
+  await insertVerificationToken(ex, { requestId, jtiHash: hashJti(jti!), expiresAt, createdAt: now });
+  return { url: verifyUrl(deps.config, token), expiresAt };
+}
+
+export type TokenState =
+  | { state: 'ready'; request: RequestRow }
+  | { state: 'used' | 'expired' | 'closed'; request: RequestRow };
+
+/** Reads a verification link without changing anything (GET must be safe: mail scanners prefetch). */
+export async function inspectVerification(deps: RequestDeps, token: string): Promise<TokenState> {
+  const now = deps.now();
+  const claims = readToken(deps.config.secretKey, token, 'verify', now);
+  const row = claims.jti ? await findTokenByJtiHash(deps.db, hashJti(claims.jti)) : undefined;
+  const request = row ? await findRequestById(deps.db, row.requestId) : undefined;
+  if (!row || !request || request.id !== claims.rid) {
+    throw new AppError('TOKEN_INVALID', 'This link is not valid. Check that it was copied whole.');
+  }
+  if (row.usedAt || request.status !== 'unverified') {
+    const closed = ['expired', 'cancelled'].includes(request.status) && !row.usedAt;
+    return { state: closed ? 'closed' : 'used', request };
+  }
+  if (row.voidedAt || claims.expired || row.expiresAt <= now) return { state: 'expired', request };
+  return { state: 'ready', request };
+}
+
+const problemFor = (state: Exclude<TokenState['state'], 'ready'>, reference: string) =>
+  ({
+    used: new AppError('TOKEN_USED', `This link was already used: request ${reference} is verified.`),
+    expired: new AppError(
+      'TOKEN_EXPIRED',
+      `This link has expired. Ask for a new one for request ${reference}.`,
+    ),
+    closed: new AppError(
+      'TOKEN_EXPIRED',
+      `Request ${reference} is closed: it was not verified in time or was cancelled.`,
+    ),
+  })[state];
+
+/** POST /verify/{token}: the request moves to pending_review, the clock records it, the subject is told. */
+export async function verifyRequest(
+  deps: RequestDeps,
+  token: string,
+): Promise<{ reference: string; status: RequestRow['status']; statusUrl: string }> {
+  const inspected = await inspectVerification(deps, token);
+  if (inspected.state !== 'ready') throw problemFor(inspected.state, inspected.request.reference);
+  const now = deps.now();
+  const claims = readToken(deps.config.secretKey, token, 'verify', now);
+  return deps.db.transaction(async (tx) => {
+    const row = await findTokenByJtiHash(tx, hashJti(claims.jti!));
+    if (!row || !(await claimToken(tx, row.id, now))) throw problemFor('used', inspected.request.reference);
+    const updated = await transitionRequest(tx, {
+      request: inspected.request,
+      action: 'verify',
+      actor: 'subject',
+      actorId: 'subject',
+      now,
+      patch: { verifiedAt: now },
+      clock: deps.config.clock,
+    });
+    await recordClockEvent(tx, updated, { kind: 'verified', at: now }, deps.config.clock);
+    const acknowledged = await recordClockEvent(
+      tx,
+      updated,
+      { kind: 'acknowledged', at: now },
+      deps.config.clock,
+    );
+    const link = statusUrl(deps.config, updated.id, now);
+    await queueMail(
+      tx,
+      deps.jobs,
+      requestEmail(
+        { i18n: deps.i18n, orgName: deps.config.orgName, publicUrl: deps.config.publicUrl, statusUrl: link },
+        { ...updated, dueBy: acknowledged.dueBy },
+        'acknowledgement',
+      ),
+    );
+    return { reference: updated.reference, status: updated.status, statusUrl: link };
+  });
+}
+
+/** A fresh link for the same request (never a new request); at most five a day. */
+export async function resendVerification(deps: RequestDeps, token: string): Promise<{ reference: string }> {
+  const inspected = await inspectVerification(deps, token);
+  if (inspected.state === 'used' || inspected.state === 'closed') {
+    throw problemFor(inspected.state, inspected.request.reference);
+  }
+  const now = deps.now();
+  const request = inspected.request;
+  return deps.db.transaction(async (tx) => {
+    const since = new Date(now.getTime() - 24 * 3600 * 1000);
+    // The first link plus five resends in any 24 hours.
+    if ((await countTokensSince(tx, request.id, since)) >= resendsPerDay + 1) {
+      throw new AppError(
+        'RESEND_LIMIT',
+        'We have sent five links today. Please use the latest one or try tomorrow.',
+      );
+    }
+    const verify = await issueVerificationToken(tx, deps, request.id, now);
+    const link = statusUrl(deps.config, request.id, now);
+    await queueMail(
+      tx,
+      deps.jobs,
+      requestEmail(
+        { i18n: deps.i18n, orgName: deps.config.orgName, publicUrl: deps.config.publicUrl, statusUrl: link },
+        request,
+        'verify',
+        { verifyUrl: verify.url, hours: deps.config.verification.tokenHours },
+      ),
+    );
+    await appendAuditEvent(tx, {
+      requestId: request.id,
+      kind: 'verification.resent',
+      actor: 'subject',
+      data: { expiresAt: verify.expiresAt.toISOString() },
+      at: now,
+    });
+    return { reference: request.reference };
+  });
+}
