@@ -5,8 +5,9 @@ CREATE TABLE "audit_events" (
 	"actor" text NOT NULL,
 	"data" jsonb DEFAULT '{}'::jsonb NOT NULL,
 	"at" timestamp with time zone DEFAULT now() NOT NULL,
-	"prev_hash" text NOT NULL,
-	"hash" text NOT NULL
+	"seq" bigint,
+	"prev_hash" text,
+	"hash" text
 );
 --> statement-breakpoint
 CREATE TABLE "clock_events" (
@@ -61,6 +62,7 @@ CREATE TABLE "requests" (
 	"extended_at" timestamp with time zone,
 	"verified_at" timestamp with time zone,
 	"reminded_at" timestamp with time zone,
+	"acknowledged_at" timestamp with time zone,
 	"closed_at" timestamp with time zone,
 	"assignee" text,
 	"version" integer DEFAULT 1 NOT NULL,
@@ -83,7 +85,10 @@ ALTER TABLE "clock_events" ADD CONSTRAINT "clock_events_request_id_requests_id_f
 ALTER TABLE "outbox" ADD CONSTRAINT "outbox_request_id_requests_id_fk" FOREIGN KEY ("request_id") REFERENCES "public"."requests"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "verification_tokens" ADD CONSTRAINT "verification_tokens_request_id_requests_id_fk" FOREIGN KEY ("request_id") REFERENCES "public"."requests"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "audit_events_request_idx" ON "audit_events" USING btree ("request_id","id");--> statement-breakpoint
+CREATE UNIQUE INDEX "audit_events_seq_key" ON "audit_events" USING btree ("seq");--> statement-breakpoint
 CREATE UNIQUE INDEX "audit_events_hash_key" ON "audit_events" USING btree ("hash");--> statement-breakpoint
+CREATE UNIQUE INDEX "audit_events_prev_hash_key" ON "audit_events" USING btree ("prev_hash");--> statement-breakpoint
+CREATE INDEX "audit_events_unsealed_idx" ON "audit_events" USING btree ("id") WHERE seq is null;--> statement-breakpoint
 CREATE INDEX "clock_events_request_idx" ON "clock_events" USING btree ("request_id","id");--> statement-breakpoint
 CREATE INDEX "outbox_status_idx" ON "outbox" USING btree ("status","created_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "requests_reference_key" ON "requests" USING btree ("reference");--> statement-breakpoint

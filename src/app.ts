@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
+import { openApiRoutes } from './api/openapi.ts';
 import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
 import { healthRoutes } from './health/health-routes.ts';
@@ -51,6 +52,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
 
   app.use(healthRoutes({ database: deps.database }));
+  app.use(openApiRoutes(deps.config.publicUrl));
   const secureCookies = deps.config.publicUrl.startsWith('https:');
   app.use(localeMiddleware(deps.i18n, secureCookies));
   const csrf = createCsrf({ secretKey: deps.config.secretKey, secureCookies });
@@ -68,7 +70,8 @@ export function createApp(deps: AppDeps): Express {
       limit: max,
       now: deps.now,
       logger: deps.logger,
-      ...(key ? { key } : {}),
+      // Remaining counts per email would reveal who filed recently (no enumeration).
+      ...(key ? { key, headers: false } : {}),
     });
   const intakeLimits = {
     perIp: limit('intake-ip', 15 * 60_000, deps.config.intakeLimits.perIp),

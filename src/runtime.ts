@@ -1,5 +1,6 @@
 import type { Express } from 'express';
 import { createApp } from './app.ts';
+import { startAuditSealer } from './audit/audit-sealer.ts';
 import type { Config } from './config.ts';
 import { type Database, openDatabase } from './db/client.ts';
 import { migrateDatabase } from './db/migrate.ts';
@@ -20,7 +21,10 @@ export type Runtime = {
   now: () => Date;
   transport: MailTransport;
   app: Express;
-  /** Stops job handlers (waiting for running ones), then closes mail and the database. */
+  /**
+   * Stops the audit sealer (after one last seal) and job handlers (waiting for running ones),
+   * then closes mail and the database.
+   */
   close(): Promise<void>;
 };
 
@@ -70,6 +74,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
       i18n,
       now,
     });
+    // Seals appended audit events into the hash chain about once a second (worker processes only).
+    const auditSealer = options.worker ? startAuditSealer(database.db, logger) : undefined;
     return {
       config,
       logger,
@@ -81,6 +87,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
       transport,
       app,
       async close() {
+        await auditSealer?.stop();
         await jobs.stop(8000);
         transport.close();
         await database.close();

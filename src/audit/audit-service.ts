@@ -2,16 +2,15 @@ import type { Db, Executor } from '../db/client.ts';
 import type { AuditEventRow } from '../db/schema.ts';
 import { computeAuditHash, GENESIS_HASH } from './audit-hash.ts';
 import {
-  findLastAuditHash,
+  countUnsealedAuditEvents,
   insertAuditEvent,
-  inTransaction,
-  iterateAuditEventPages,
+  iterateSealedAuditEventPages,
   listAuditEventsByRequest,
-  lockAuditChain,
 } from './audit-repo.ts';
 import { canonicalJson } from './canonical-json.ts';
 
 export { computeAuditHash, GENESIS_HASH } from './audit-hash.ts';
+export { type AuditSealer, sealAuditChain, startAuditSealer } from './audit-sealer.ts';
 
 export type AuditEventInput = {
   requestId?: string | null;
@@ -24,49 +23,43 @@ export type AuditEventInput = {
   at: Date;
 };
 
+export type AuditBreakReason = 'hash_mismatch' | 'prev_hash_mismatch' | 'seq_gap';
+
 export type AuditVerification =
-  | { ok: true; events: number; lastHash: string }
+  | { ok: true; events: number; lastHash: string; unsealed: number }
   | {
       ok: false;
       /** Events that verified before the break. */
       events: number;
-      brokenAt: { id: number; reason: 'hash_mismatch' | 'prev_hash_mismatch' };
+      brokenAt: { id: number; reason: AuditBreakReason };
+      /** Events not yet sealed into the chain, so not covered by the check. */
+      unsealed: number;
     };
 
 export const DEFAULT_VERIFY_PAGE_SIZE = 1000;
 
 /**
- * Appends one event to the global hash chain, in the caller's transaction, so the event exists
- * exactly when the state change it records commits (given the database instead, it opens its own).
+ * Records one event, in the caller's transaction, so the event exists exactly when the state change
+ * it records commits. A plain insert: no lock and no hash, so concurrent transactions never wait
+ * for each other here. The event is sealed into the global hash chain (given its seq, prevHash and
+ * hash) by the audit sealer within about a second of its commit; until then it is unsealed, and
+ * the returned row has seq, prevHash and hash null.
  *
  * Personal data must not go into `actor` or `data`: no names, emails, free-text details or
  * corrections. The chain is immutable, and erasure (issue 9) removes personal data from requests
  * while the chain must still verify; refer to the request by `requestId` and describe what changed.
  *
- * Concurrency: a transaction-scoped advisory lock is taken first, so appends from concurrent
- * transactions line up one after another; it is held until the caller's transaction ends.
- * Append as late as possible in the transaction (after the other writes, right before commit)
- * so that other appenders wait as little as possible. The caller's transaction must be READ
- * COMMITTED (PostgreSQL's default): under REPEATABLE READ or SERIALIZABLE the read of the chain tip
- * could use a snapshot older than the lock and fork the chain.
- *
- * `data` must be plain JSON (a Date, NaN or a class instance throws); it is stored and hashed in
- * canonical form, and the returned row carries it as stored.
+ * `data` must be plain JSON (a Date, NaN or a class instance throws); it is stored in canonical
+ * form (and hashed from what is stored), and the returned row carries it as stored.
  */
 export async function appendAuditEvent(ex: Executor, event: AuditEventInput): Promise<AuditEventRow> {
   const data = JSON.parse(canonicalJson(event.data ?? {})) as Record<string, unknown>;
-  const fields = {
+  return insertAuditEvent(ex, {
     requestId: event.requestId ?? null,
     kind: event.kind,
     actor: event.actor,
     data,
     at: event.at,
-  };
-  return inTransaction(ex, async (tx) => {
-    await lockAuditChain(tx);
-    const prevHash = (await findLastAuditHash(tx)) ?? GENESIS_HASH;
-    const hash = computeAuditHash({ ...fields, prevHash });
-    return insertAuditEvent(tx, { ...fields, prevHash, hash });
   });
 }
 
@@ -76,11 +69,12 @@ export async function listRequestEvents(ex: Executor, requestId: string): Promis
 }
 
 /**
- * Walks the whole chain in id order, a page at a time (memory stays flat however long the chain),
- * and reports the first event that does not verify: `hash_mismatch` when its content (or its own
- * prevHash) was changed, `prev_hash_mismatch` when it does not follow the event before it (an
- * event was deleted or inserted). Safe while appends go on: ids are taken and committed in lock
- * order, so a page never skips an event that commits later.
+ * Walks the sealed chain in seq order, a page at a time (memory stays flat however long the
+ * chain), and reports the first event that does not verify: `hash_mismatch` when its content (or
+ * its own prevHash) was changed, `seq_gap` when its seq does not follow the one before (an event
+ * was deleted), `prev_hash_mismatch` when it does not follow the event before it (an event was
+ * rewritten with a recomputed hash, or replaced). Safe while sealing goes on: a batch's seqs
+ * commit together and above every earlier one. Unsealed events are counted, not checked.
  */
 export async function verifyAuditChain(
   db: Db,
@@ -88,17 +82,24 @@ export async function verifyAuditChain(
 ): Promise<AuditVerification> {
   let expectedPrev = GENESIS_HASH;
   let events = 0;
-  for await (const page of iterateAuditEventPages(db, options.pageSize ?? DEFAULT_VERIFY_PAGE_SIZE)) {
+  for await (const page of iterateSealedAuditEventPages(db, options.pageSize ?? DEFAULT_VERIFY_PAGE_SIZE)) {
     for (const row of page) {
-      if (computeAuditHash(row) !== row.hash) {
-        return { ok: false, events, brokenAt: { id: row.id, reason: 'hash_mismatch' } };
+      const reason = checkEvent(row, events + 1, expectedPrev);
+      if (reason) {
+        const unsealed = await countUnsealedAuditEvents(db);
+        return { ok: false, events, brokenAt: { id: row.id, reason }, unsealed };
       }
-      if (row.prevHash !== expectedPrev) {
-        return { ok: false, events, brokenAt: { id: row.id, reason: 'prev_hash_mismatch' } };
-      }
-      expectedPrev = row.hash;
+      expectedPrev = row.hash!;
       events++;
     }
   }
-  return { ok: true, events, lastHash: expectedPrev };
+  return { ok: true, events, lastHash: expectedPrev, unsealed: await countUnsealedAuditEvents(db) };
+}
+
+function checkEvent(row: AuditEventRow, seq: number, prevHash: string): AuditBreakReason | undefined {
+  if (row.prevHash === null || row.hash === null) return 'hash_mismatch';
+  if (computeAuditHash({ ...row, prevHash: row.prevHash }) !== row.hash) return 'hash_mismatch';
+  if (row.seq !== seq) return 'seq_gap';
+  if (row.prevHash !== prevHash) return 'prev_hash_mismatch';
+  return undefined;
 }

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   bigserial,
   date,
   index,
@@ -53,6 +54,7 @@ export const requests = pgTable(
     extendedAt: instant('extended_at'),
     verifiedAt: instant('verified_at'),
     remindedAt: instant('reminded_at'),
+    acknowledgedAt: instant('acknowledged_at'),
     closedAt: instant('closed_at'),
     assignee: text('assignee'),
     version: integer('version').notNull().default(1),
@@ -67,7 +69,8 @@ export const requests = pgTable(
   ],
 );
 
-// Append-only, hash-chained: each row's hash covers the previous row's hash.
+// Append-only, hash-chained in seq order: each sealed row's hash covers the previous row's hash.
+// Rows are inserted unsealed (seq, prev_hash, hash null) and sealed in batches by the audit sealer.
 export const auditEvents = pgTable(
   'audit_events',
   {
@@ -77,12 +80,17 @@ export const auditEvents = pgTable(
     actor: text('actor').notNull(),
     data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
     at: instant('at').notNull().defaultNow(),
-    prevHash: text('prev_hash').notNull(),
-    hash: text('hash').notNull(),
+    /** Position in the chain (1, 2, 3 …); null until sealed. */
+    seq: bigint('seq', { mode: 'number' }),
+    prevHash: text('prev_hash'),
+    hash: text('hash'),
   },
   (t) => [
     index('audit_events_request_idx').on(t.requestId, t.id),
+    uniqueIndex('audit_events_seq_key').on(t.seq),
     uniqueIndex('audit_events_hash_key').on(t.hash),
+    uniqueIndex('audit_events_prev_hash_key').on(t.prevHash),
+    index('audit_events_unsealed_idx').on(t.id).where(sql`seq is null`),
   ],
 );
 

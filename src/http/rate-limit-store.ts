@@ -37,6 +37,7 @@ export class PostgresRateLimitStore implements Store {
     const now = this.now();
     const resetAt = new Date(now.getTime() + this.windowMs);
     const expired = sql`${rateLimits.resetAt} <= ${at(now)}`;
+    // One statement, no transaction: the table is UNLOGGED (see drizzle/), counts are expendable.
     const [row] = await this.db
       .insert(rateLimits)
       .values({ key: this.prefix + key, hits: 1, resetAt })

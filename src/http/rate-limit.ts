@@ -20,6 +20,11 @@ export type RateLimitOptions = {
   key?: (req: Request) => string | undefined;
   now?: Clock;
   logger?: Logger;
+  /**
+   * Send the RateLimit headers on every answer (default true). A limiter keyed on something the
+   * caller chooses (an email) must not: the remaining count would tell who filed recently.
+   */
+  headers?: boolean;
 };
 
 const validName = /^[a-z0-9][a-z0-9-]{0,39}$/;
@@ -73,7 +78,7 @@ export function createRateLimit(options: RateLimitOptions): RequestHandler {
     limit,
     store,
     identifier: name,
-    standardHeaders: 'draft-8',
+    standardHeaders: options.headers === false ? false : 'draft-8',
     legacyHeaders: false,
     passOnStoreError: true,
     logger: limiterLogger(options.logger ?? createLogger('warn'), name),

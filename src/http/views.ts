@@ -17,10 +17,20 @@ type HelperOptions = { hash: Record<string, unknown>; data: { root: { lang?: str
 const langOf = (options: HelperOptions) => options.data.root.lang ?? defaultLocale;
 
 /** A local date (YYYY-MM-DD) in the reader's language, e.g. "23 February 2026". */
+/** English readers are international here (EU, UK, California): day-month-year reads everywhere. */
+export const intlLocale = (lang: string) => (lang === 'en' ? 'en-GB' : lang);
+
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
 export function formatLocalDate(value: string, lang: string): string {
   const date = new Date(`${value}T12:00:00Z`);
   if (Number.isNaN(date.getTime())) return value;
-  return new Intl.DateTimeFormat(lang, { dateStyle: 'long', timeZone: 'UTC' }).format(date);
+  // Building a formatter costs far more than using one.
+  let format = dateFormats.get(lang);
+  if (!format) {
+    format = new Intl.DateTimeFormat(intlLocale(lang), { dateStyle: 'long', timeZone: 'UTC' });
+    dateFormats.set(lang, format);
+  }
+  return format.format(date);
 }
 
 function walk(dir: string, prefix = ''): [string, string][] {

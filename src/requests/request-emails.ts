@@ -6,14 +6,22 @@ import type { MailMessage } from '../mail/mail-service.ts';
 
 export type EmailContext = { i18n: I18n; orgName: string; publicUrl: string; statusUrl: string };
 
-type Kind = 'verify' | 'reminder' | 'acknowledgement' | 'opt-out' | 'expired' | 'cancelled';
+type Kind =
+  | 'verify'
+  | 'reminder'
+  | 'acknowledgement'
+  | 'receipt'
+  | 'opt-out'
+  | 'expired'
+  | 'cancelled'
+  | 'extension';
 
 /** Every email is in the request's language and ends with the signed status link. */
 export function requestEmail(
   ctx: EmailContext,
   request: RequestRow,
   kind: Kind,
-  extra: { verifyUrl?: string; hours?: number } = {},
+  extra: { verifyUrl?: string; hours?: number; reason?: string } = {},
 ): MailMessage {
   const lang = request.locale;
   const t = (key: string, vars: Record<string, unknown> = {}) =>
@@ -27,9 +35,11 @@ export function requestEmail(
     });
   const parts: EmailPart[] = [t('email.greeting', { name: request.subjectName ?? '' }).replace(/\s+,/, ',')];
   parts.push(t(`email.${kind}.body`, { hours: extra.hours }));
+  if (extra.reason) parts.push(extra.reason);
   if (extra.verifyUrl) parts.push({ link: extra.verifyUrl, label: t('email.verify.linkLabel') });
   if (kind === 'verify' || kind === 'reminder') parts.push(t('email.verify.ignore'));
-  if (kind === 'acknowledgement' && request.dueBy) parts.push(t('email.acknowledgement.due'));
+  if ((kind === 'acknowledgement' || kind === 'receipt') && request.dueBy)
+    parts.push(t('email.acknowledgement.due'));
   parts.push({ link: ctx.statusUrl, label: t('email.statusLabel') });
   parts.push(t('email.signature'));
   const message = composeEmail(t(`email.${kind}.subject`), parts, lang);

@@ -64,3 +64,37 @@ export async function transitionRequest(tx: Tx, input: TransitionInput): Promise
   });
   return updated;
 }
+
+/**
+ * A change to a request that is not a status change (extension, note, assignment): the same
+ * version check and audit event as a transition, without touching the lifecycle.
+ */
+export async function recordRequestAction(
+  tx: Tx,
+  input: Omit<TransitionInput, 'action' | 'clock' | 'actor'> & { kind: string },
+): Promise<RequestRow> {
+  const { request, now } = input;
+  const updated = await updateRequestAtVersion(
+    tx,
+    request.id,
+    input.version ?? request.version,
+    { ...input.patch },
+    now,
+  );
+  if (!updated) {
+    const current = await findRequestById(tx, request.id);
+    if (!current) throw new AppError('REQUEST_NOT_FOUND', `Request ${request.reference} does not exist.`);
+    throw new AppError(
+      'STALE_VERSION',
+      `Request ${request.reference} was changed by someone else (now version ${current.version}, status ${current.status}).`,
+    );
+  }
+  await appendAuditEvent(tx, {
+    requestId: request.id,
+    kind: input.kind,
+    actor: input.actorId,
+    data: { version: updated.version, ...input.data },
+    at: now,
+  });
+  return updated;
+}

@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, isNotNull, isNull, lte, sql } from 'drizzle-orm';
 import type { Executor } from '../db/client.ts';
 import {
   type ClockEventRow,
@@ -91,6 +91,31 @@ export async function markReminded(ex: Executor, id: string, at: Date): Promise<
     .update(requests)
     .set({ remindedAt: at })
     .where(and(eq(requests.id, id), isNull(requests.remindedAt)))
+    .returning({ id: requests.id });
+  return rows.length === 1;
+}
+
+/** Unverified requests under a law with an acknowledgement deadline that nobody has acknowledged yet. */
+export async function findUnacknowledged(ex: Executor, receivedBefore: Date, limit: number) {
+  return ex
+    .select()
+    .from(requests)
+    .where(
+      and(
+        eq(requests.status, 'unverified'),
+        isNotNull(requests.acknowledgeBy),
+        isNull(requests.acknowledgedAt),
+        lte(requests.receivedAt, receivedBefore),
+      ),
+    )
+    .limit(limit);
+}
+
+export async function markAcknowledged(ex: Executor, id: string, at: Date): Promise<boolean> {
+  const rows = await ex
+    .update(requests)
+    .set({ acknowledgedAt: at })
+    .where(and(eq(requests.id, id), isNull(requests.acknowledgedAt)))
     .returning({ id: requests.id });
   return rows.length === 1;
 }

@@ -6,10 +6,9 @@ import { queueMail } from '../mail/mail-service.ts';
 import { issueVerificationToken } from '../verification/verification-service.ts';
 import { statusUrl } from './links.ts';
 import { newReference } from './reference.ts';
-import { recordClockEvent } from './request-clock.ts';
 import type { RequestDeps } from './request-deps.ts';
 import { requestEmail } from './request-emails.ts';
-import { insertRequest } from './requests-repo.ts';
+import { insertClockEvent, insertRequest } from './requests-repo.ts';
 import type { CreateRequestBody, RequestFormBody } from './requests-schemas.ts';
 
 export type SubmitResult = { reference: string; status: RequestRow['status'] };
@@ -73,16 +72,17 @@ async function createInTransaction(
     receivedAt: now,
     timeZone: clock.timeZone,
     receivedOn: clock.receivedOn,
+    // The clock of a lone 'received' event is exactly the contract's computation.
+    acknowledgeBy: clock.acknowledgeBy,
+    dueBy: clock.dueBy,
+    safeDueBy: clock.safeDueBy,
+    extensionNoticeBy: clock.extensionNoticeBy,
+    extendedDueBy: clock.extendedDueBy,
     createdAt: now,
     updatedAt: now,
   });
-  await recordClockEvent(tx, request, { kind: 'received', at: now }, deps.config.clock);
-  const fresh = {
-    ...request,
-    dueBy: clock.dueBy,
-    safeDueBy: clock.safeDueBy,
-    acknowledgeBy: clock.acknowledgeBy,
-  };
+  await insertClockEvent(tx, { requestId: request.id, kind: 'received', at: now });
+  const fresh = request;
   const emailCtx = {
     i18n: deps.i18n,
     orgName: deps.config.orgName,
@@ -90,7 +90,7 @@ async function createInTransaction(
     statusUrl: statusUrl(deps.config, request.id, now),
   };
   if (status === 'unverified') {
-    const verify = await issueVerificationToken(tx, deps, request.id, now);
+    const verify = await issueVerificationToken(tx, deps, request.id, now, { firstLink: true });
     await queueMail(
       tx,
       deps.jobs,

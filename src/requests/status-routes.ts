@@ -2,7 +2,8 @@ import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import { AppError } from '../http/app-error.ts';
 import type { Csrf } from '../http/csrf.ts';
-import type { Views } from '../http/views.ts';
+import { intlLocale, type Views } from '../http/views.ts';
+import { resendForRequest } from '../verification/verification-service.ts';
 import type { RequestDeps } from './request-deps.ts';
 import { cancelByStatusToken, getStatus } from './status-service.ts';
 
@@ -16,9 +17,13 @@ async function renderStatus(deps: Deps, req: Request, res: Response, token: stri
   const t = (key: string, vars?: Record<string, unknown>) => deps.requests.i18n.t(lang, key, vars);
   const view = await getStatus(deps.requests, token);
   const { request } = view;
-  const when = new Intl.DateTimeFormat(lang, {
-    dateStyle: 'medium',
-    timeStyle: 'short',
+  const when = new Intl.DateTimeFormat(intlLocale(lang), {
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZoneName: 'short',
     timeZone: request.timeZone,
   });
   res.type('html').send(
@@ -28,6 +33,7 @@ async function renderStatus(deps: Deps, req: Request, res: Response, token: stri
       request,
       token,
       open: view.open,
+      unverified: request.status === 'unverified',
       notice,
       typeLabel: t(`type.${request.type}`).replace(/^./, (c) => c.toUpperCase()),
       lawLabel: t(`law.${request.law}`),
@@ -65,6 +71,21 @@ export function statusRoutes(deps: Deps): Router {
         csrf: deps.csrf.issue(req, res),
       }),
     );
+  });
+
+  router.post('/status/:token/resend', deps.csrf.protect(), async (req, res) => {
+    const token = tokenParam.parse(req.params.token);
+    const lang = res.locals.lang as string;
+    const { request } = await getStatus(deps.requests, token);
+    try {
+      await resendForRequest(deps.requests, request);
+      await renderStatus(deps, req, res, token, deps.requests.i18n.t(lang, 'status.resent'));
+    } catch (error) {
+      if (!(error instanceof AppError) || !['RESEND_LIMIT', 'REQUEST_CLOSED'].includes(error.code))
+        throw error;
+      res.status(error.status);
+      await renderStatus(deps, req, res, token, error.message);
+    }
   });
 
   router.post('/status/:token/cancel', deps.csrf.protect(), async (req, res) => {

@@ -15,6 +15,7 @@ const publicKinds: Record<string, string> = {
   'request.received': 'timeline.received',
   'verification.resent': 'timeline.resent',
   'request.verify': 'timeline.verified',
+  'request.acknowledged': 'timeline.acknowledged',
   'request.approve': 'timeline.approved',
   'request.request-info': 'timeline.infoRequested',
   'request.resume': 'timeline.resumed',

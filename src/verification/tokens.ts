@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { z } from 'zod';
 import { AppError } from '../http/app-error.ts';
@@ -14,6 +14,17 @@ const claims = z.object({
 
 export type TokenClaims = z.infer<typeof claims> & { expired: boolean };
 
+// jsonwebtoken turns a string secret into a KeyObject on every call; do it once per secret.
+const keys = new Map<string, KeyObject>();
+function keyFor(secret: string): KeyObject {
+  let key = keys.get(secret);
+  if (!key) {
+    key = createSecretKey(Buffer.from(secret, 'utf8'));
+    keys.set(secret, key);
+  }
+  return key;
+}
+
 /** Tokens travel in URLs: only HS256, signed with SECRET_KEY, never `none` or another algorithm. */
 export function signToken(
   secret: string,
@@ -24,7 +35,7 @@ export function signToken(
   const exp = iat + input.ttlSeconds;
   const token = jwt.sign(
     { purpose: input.purpose, rid: input.requestId, iat, exp, ...(jti ? { jti } : {}) },
-    secret,
+    keyFor(secret),
     {
       algorithm: 'HS256',
     },
@@ -37,7 +48,7 @@ export function readToken(secret: string, token: string, purpose: TokenPurpose, 
   if (token.length > 2048) throw new AppError('TOKEN_INVALID', 'This link is not valid.');
   let payload: unknown;
   try {
-    payload = jwt.verify(token, secret, { algorithms: ['HS256'], ignoreExpiration: true });
+    payload = jwt.verify(token, keyFor(secret), { algorithms: ['HS256'], ignoreExpiration: true });
   } catch {
     throw new AppError('TOKEN_INVALID', 'This link is not valid. Check that it was copied whole.');
   }

@@ -26,6 +26,7 @@ export async function issueVerificationToken(
   deps: Pick<RequestDeps, 'config'>,
   requestId: string,
   now: Date,
+  options: { firstLink?: boolean } = {},
 ): Promise<{ url: string; expiresAt: Date }> {
   const ttlSeconds = deps.config.verification.tokenHours * 3600;
   const { token, jti, expiresAt } = signToken(deps.config.secretKey, {
@@ -35,7 +36,8 @@ export async function issueVerificationToken(
     now,
     withJti: true,
   });
-  await voidOpenTokens(ex, requestId, now);
+  // A brand-new request has no older link to void: skip the query on the intake path.
+  if (!options.firstLink) await voidOpenTokens(ex, requestId, now);
   await insertVerificationToken(ex, { requestId, jtiHash: hashJti(jti!), expiresAt, createdAt: now });
   return { url: verifyUrl(deps.config, token), expiresAt };
 }
@@ -92,7 +94,7 @@ export async function verifyRequest(
       actor: 'subject',
       actorId: 'subject',
       now,
-      patch: { verifiedAt: now },
+      patch: { verifiedAt: now, acknowledgedAt: inspected.request.acknowledgedAt ?? now },
       clock: deps.config.clock,
     });
     await recordClockEvent(tx, updated, { kind: 'verified', at: now }, deps.config.clock);
@@ -122,8 +124,18 @@ export async function resendVerification(deps: RequestDeps, token: string): Prom
   if (inspected.state === 'used' || inspected.state === 'closed') {
     throw problemFor(inspected.state, inspected.request.reference);
   }
+  return resendForRequest(deps, inspected.request);
+}
+
+/** Also reached from the status page, whose signed link proves the same thing a verify link does. */
+export async function resendForRequest(
+  deps: RequestDeps,
+  request: RequestRow,
+): Promise<{ reference: string }> {
+  if (request.status !== 'unverified') {
+    throw new AppError('REQUEST_CLOSED', `Request ${request.reference} needs no confirmation now.`);
+  }
   const now = deps.now();
-  const request = inspected.request;
   return deps.db.transaction(async (tx) => {
     const since = new Date(now.getTime() - 24 * 3600 * 1000);
     // The first link plus five resends in any 24 hours.

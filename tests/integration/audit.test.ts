@@ -1,9 +1,9 @@
-import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   appendAuditEvent,
   GENESIS_HASH,
   listRequestEvents,
+  sealAuditChain,
   verifyAuditChain,
 } from '../../src/audit/audit-service.ts';
 import type { Database } from '../../src/db/client.ts';
@@ -23,9 +23,30 @@ async function insertRequest(reference: string): Promise<string> {
   return String(rows[0]?.id);
 }
 
-async function allEvents() {
-  const { rows } = await database.executeSql('select id, prev_hash, hash from audit_events order by id');
-  return rows.map((r) => ({ id: Number(r.id), prevHash: String(r.prev_hash), hash: String(r.hash) }));
+/** Sealed events in chain order. */
+async function chain() {
+  const { rows } = await database.executeSql(
+    'select id, seq, prev_hash, hash from audit_events where seq is not null order by seq',
+  );
+  return rows.map((r) => ({
+    id: Number(r.id),
+    seq: Number(r.seq),
+    prevHash: String(r.prev_hash),
+    hash: String(r.hash),
+  }));
+}
+
+async function countEvents(): Promise<number> {
+  const { rows } = await database.executeSql('select count(*)::int as n from audit_events');
+  return Number(rows[0]?.n);
+}
+
+/** Every sealed event links to the one before, with seqs 1..n. */
+function expectLinked(events: Awaited<ReturnType<typeof chain>>): void {
+  expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+  events.forEach((e, i) => {
+    expect(e.prevHash).toBe(i === 0 ? GENESIS_HASH : events[i - 1]?.hash);
+  });
 }
 
 const at = (ms: number) => new Date(Date.UTC(2026, 0, 9, 18, 0, 0, ms));
@@ -43,11 +64,17 @@ describe(`audit chain appends (${onPostgres ? 'PostgreSQL' : 'PGlite'})`, () => 
     await database.executeSql('delete from audit_events');
   });
 
-  it('empty table → chain verifies with 0 events and the genesis hash', async () => {
-    expect(await verifyAuditChain(database.db)).toEqual({ ok: true, events: 0, lastHash: GENESIS_HASH });
+  it('empty table → chain verifies with 0 events, the genesis hash and nothing unsealed', async () => {
+    expect(await sealAuditChain(database.db)).toEqual({ sealed: 0 });
+    expect(await verifyAuditChain(database.db)).toEqual({
+      ok: true,
+      events: 0,
+      lastHash: GENESIS_HASH,
+      unsealed: 0,
+    });
   });
 
-  it('events appended in transactions → each links to the one before, chain verifies', async () => {
+  it('events appended in transactions → unsealed until sealed, then each links to the one before', async () => {
     const requestId = await insertRequest('RD-CHAIN-1');
     const first = await database.db.transaction((tx) =>
       appendAuditEvent(tx, { requestId, kind: 'request.received', actor: 'subject', at: at(1) }),
@@ -55,54 +82,63 @@ describe(`audit chain appends (${onPostgres ? 'PostgreSQL' : 'PGlite'})`, () => 
     const second = await database.db.transaction((tx) =>
       appendAuditEvent(tx, { kind: 'settings.changed', actor: 'staff:1', data: { key: 'x' }, at: at(2) }),
     );
-    expect(first).toMatchObject({ requestId, prevHash: GENESIS_HASH, data: {} });
+    expect(first).toMatchObject({ requestId, data: {}, seq: null, prevHash: null, hash: null });
     expect(first.at.toISOString()).toBe('2026-01-09T18:00:00.001Z');
-    expect(second).toMatchObject({ requestId: null, prevHash: first.hash, data: { key: 'x' } });
-    expect(await verifyAuditChain(database.db)).toEqual({ ok: true, events: 2, lastHash: second.hash });
+    expect(second).toMatchObject({ requestId: null, data: { key: 'x' }, seq: null });
+    expect(await verifyAuditChain(database.db)).toEqual({
+      ok: true,
+      events: 0,
+      lastHash: GENESIS_HASH,
+      unsealed: 2,
+    });
+
+    expect(await sealAuditChain(database.db)).toEqual({ sealed: 2 });
+    const events = await chain();
+    expect(events.map((e) => e.id)).toEqual([first.id, second.id]);
+    expectLinked(events);
+    expect(await verifyAuditChain(database.db)).toEqual({
+      ok: true,
+      events: 2,
+      lastHash: events[1]?.hash,
+      unsealed: 0,
+    });
+    expect(await sealAuditChain(database.db)).toEqual({ sealed: 0 });
   });
 
-  it('rolled-back transaction → no event, the next append links to the last committed one', async () => {
-    const kept = await database.db.transaction((tx) =>
-      appendAuditEvent(tx, { kind: 'a', actor: 'system', at: at(1) }),
-    );
+  it('rolled-back transaction → no event; later events chain on from the last sealed one', async () => {
+    await appendAuditEvent(database.db, { kind: 'a', actor: 'system', at: at(1) });
+    await sealAuditChain(database.db);
     await expect(
       database.db.transaction(async (tx) => {
         await appendAuditEvent(tx, { kind: 'lost', actor: 'system', at: at(2) });
         throw new Error('state change failed');
       }),
     ).rejects.toThrow('state change failed');
-    expect(await allEvents()).toHaveLength(1);
-    expect(await verifyAuditChain(database.db)).toMatchObject({ ok: true, events: 1, lastHash: kept.hash });
-    // The rollback used up a sequence value: ids have a gap, the chain does not.
-    const next = await database.db.transaction((tx) =>
-      appendAuditEvent(tx, { kind: 'b', actor: 'system', at: at(3) }),
-    );
-    expect(next.prevHash).toBe(kept.hash);
-    expect(await verifyAuditChain(database.db)).toMatchObject({ ok: true, events: 2 });
+    expect(await countEvents()).toBe(1);
+    await appendAuditEvent(database.db, { kind: 'b', actor: 'system', at: at(3) });
+    expect(await sealAuditChain(database.db)).toEqual({ sealed: 1 });
+    expectLinked(await chain());
+    expect(await verifyAuditChain(database.db)).toMatchObject({ ok: true, events: 2, unsealed: 0 });
   });
 
-  it('20 concurrent transactions appending → one linear chain that verifies', async () => {
-    await Promise.all(
-      Array.from({ length: 20 }, (_, i) =>
-        database.db.transaction(async (tx) => {
-          // Work before the append widens the window in which transactions overlap.
-          await tx.execute(sql`select pg_sleep(0.01)`);
-          return appendAuditEvent(tx, { kind: 'concurrent', actor: 'system', data: { i }, at: at(i) });
-        }),
-      ),
-    );
-    const events = await allEvents();
-    expect(events).toHaveLength(20);
-    expect(events[0]?.prevHash).toBe(GENESIS_HASH);
-    for (let i = 1; i < events.length; i++) expect(events[i]?.prevHash).toBe(events[i - 1]?.hash);
-    expect(new Set(events.map((e) => e.prevHash)).size).toBe(20);
-    expect(await verifyAuditChain(database.db)).toMatchObject({ ok: true, events: 20 });
+  it('more events than one batch → sealed in several batches, seqs contiguous', async () => {
+    await database.db.transaction(async (tx) => {
+      for (let i = 0; i < 20; i++)
+        await appendAuditEvent(tx, { kind: 'k', actor: 'system', data: { i }, at: at(i) });
+    });
+    expect(await sealAuditChain(database.db, { batchSize: 7 })).toEqual({ sealed: 20 });
+    const events = await chain();
+    expectLinked(events);
+    expect(events.map((e) => e.id)).toEqual([...events.map((e) => e.id)].sort((a, b) => a - b));
+    expect(await verifyAuditChain(database.db, { pageSize: 3 })).toMatchObject({ ok: true, events: 20 });
+    await expect(sealAuditChain(database.db, { batchSize: 0 })).rejects.toThrow(RangeError);
   });
 
-  it('database handle instead of a transaction → the append opens its own and still chains', async () => {
+  it('database handle instead of a transaction → plain insert, sealed like the others', async () => {
     const first = await appendAuditEvent(database.db, { kind: 'a', actor: 'system', at: at(1) });
     const second = await appendAuditEvent(database.db, { kind: 'b', actor: 'system', at: at(2) });
-    expect(second.prevHash).toBe(first.hash);
+    expect(second.id).toBeGreaterThan(first.id);
+    await sealAuditChain(database.db);
     expect(await verifyAuditChain(database.db)).toMatchObject({ ok: true, events: 2 });
   });
 
@@ -122,7 +158,8 @@ describe(`audit chain appends (${onPostgres ? 'PostgreSQL' : 'PGlite'})`, () => 
       row.id,
     ]);
     expect(String(rows[0]?.text)).toContain('"nested": {"a": {}');
-    expect(await verifyAuditChain(database.db)).toEqual({ ok: true, events: 1, lastHash: row.hash });
+    await sealAuditChain(database.db);
+    expect(await verifyAuditChain(database.db)).toMatchObject({ ok: true, events: 1, unsealed: 0 });
   });
 
   it('data that JSON cannot carry (a Date) → throws and writes nothing', async () => {
@@ -131,7 +168,7 @@ describe(`audit chain appends (${onPostgres ? 'PostgreSQL' : 'PGlite'})`, () => 
         appendAuditEvent(tx, { kind: 'bad', actor: 'system', data: { when: new Date() }, at: at(1) }),
       ),
     ).rejects.toThrow(/\$\.when/);
-    expect(await allEvents()).toHaveLength(0);
+    expect(await countEvents()).toBe(0);
   });
 
   it("request timeline → only that request's events, in the order they happened", async () => {

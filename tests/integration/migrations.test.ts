@@ -33,7 +33,7 @@ describe(`migrations on ${onPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
     const { rows } = await t.database.executeSql(
       'select count(*)::int as n from drizzle.__drizzle_migrations',
     );
-    expect(Number(rows[0]?.n)).toBe(1);
+    expect(Number(rows[0]?.n)).toBe(2); // init + unlogged rate limits
   });
 
   it('requests table → has the lifecycle, clock and concurrency columns', async () => {
