@@ -19,6 +19,8 @@ import { requestApiRoutes } from './requests/api-routes.ts';
 import { publicRoutes } from './requests/public-routes.ts';
 import type { RequestDeps } from './requests/request-deps.ts';
 import { statusRoutes } from './requests/status-routes.ts';
+import { staffCookie, staffIpAllowlist } from './staff/staff-auth.ts';
+import { staffSessionRoutes } from './staff/staff-routes.ts';
 import { verificationRoutes } from './verification/verification-routes.ts';
 
 export type AppDeps = {
@@ -87,6 +89,17 @@ export function createApp(deps: AppDeps): Express {
     req.method === 'POST' ? linkLimit(req, res, next) : next(),
   );
   app.use(verificationRoutes({ requests, views: deps.views, csrf }));
+  app.use(['/staff', '/api/v1/staff'], staffIpAllowlist(deps.config.staffAllowedIps));
+  const staff = { db, secretKey: deps.config.secretKey, now: deps.now };
+  app.use(
+    staffSessionRoutes({
+      staff,
+      views: deps.views,
+      csrf,
+      cookie: staffCookie(secureCookies),
+      loginLimit: limit('staff-login-ip', 15 * 60_000, 20),
+    }),
+  );
   app.use(statusRoutes({ requests, views: deps.views, csrf }));
   if (!deps.config.smtpUrl && deps.config.env !== 'production') {
     app.use(mailboxRoutes({ db: deps.database.db, views: deps.views }));

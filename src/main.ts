@@ -9,6 +9,7 @@ import { createJobs } from './jobs/jobs.ts';
 import { createLogger } from './logger.ts';
 import { createRuntime, type Runtime } from './runtime.ts';
 import { startServer } from './server.ts';
+import { registerStaffCommand } from './staff/staff-command.ts';
 
 /** Config is parsed once, on first use, so `--help` works even with a broken environment. */
 let config: Config | undefined;
@@ -93,6 +94,13 @@ registerAuditCommand(program, async () => {
   const database = await openDatabase({ url: cfg.databaseUrl, dataDir: cfg.dataDir });
   await migrateDatabase(database);
   return { db: database.db, close: () => database.close() };
+});
+
+registerStaffCommand(program, async () => {
+  const cfg = getConfig();
+  const database = await openDatabase({ url: cfg.databaseUrl, dataDir: cfg.dataDir });
+  await migrateDatabase(database);
+  return { db: database.db, secretKey: cfg.secretKey, close: () => database.close() };
 });
 
 try {

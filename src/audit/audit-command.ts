@@ -3,7 +3,8 @@ import type { Db } from '../db/client.ts';
 import { sealAuditChain, verifyAuditChain } from './audit-service.ts';
 
 /** Exit code of `audit verify` when the chain does not verify; 1 stays for usage and runtime errors. */
-export const AUDIT_BROKEN_EXIT_CODE = 3;
+// Issue 5: a broken chain is a failure like any other (exit 1), so monitors and scripts need no special case.
+export const AUDIT_BROKEN_EXIT_CODE = 1;
 
 export type OpenAuditDatabase = () => Promise<{ db: Db; close(): Promise<void> }>;
 

@@ -64,6 +64,8 @@ export function createJobs(database: Database, logger: Logger, options: JobsOpti
   const queueOptions = (name: QueueName) => ({ ...queues[name], ...options.queueOverrides?.[name] });
   const polling = Math.max(0.5, options.pollingIntervalSeconds ?? 2);
   let started = false;
+  // Handlers still running when pg-boss's own stop gives up: the database must outlive them.
+  const active = new Set<Promise<void>>();
 
   return {
     boss,
@@ -90,10 +92,16 @@ export function createJobs(database: Database, logger: Logger, options: JobsOpti
           { pollingIntervalSeconds: polling, batchSize: 1 },
           async ([job]) => {
             if (!job) return;
-            await handler(job.data, {
+            const run = handler(job.data, {
               id: job.id,
               retryCount: (job as { retryCount?: number }).retryCount ?? 0,
             });
+            active.add(run);
+            try {
+              await run;
+            } finally {
+              active.delete(run);
+            }
           },
         );
       }
@@ -102,6 +110,14 @@ export function createJobs(database: Database, logger: Logger, options: JobsOpti
       if (!started) return;
       started = false;
       await boss.stop({ graceful: true, wait: true, close: false, timeout: timeoutMs });
+      if (active.size > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        const cap = new Promise((resolve) => {
+          timer = setTimeout(resolve, 2000);
+        });
+        await Promise.race([Promise.allSettled([...active]), cap]);
+        clearTimeout(timer);
+      }
     },
   };
 }

@@ -16,7 +16,7 @@ export type TokenClaims = z.infer<typeof claims> & { expired: boolean };
 
 // jsonwebtoken turns a string secret into a KeyObject on every call; do it once per secret.
 const keys = new Map<string, KeyObject>();
-function keyFor(secret: string): KeyObject {
+export function keyFor(secret: string): KeyObject {
   let key = keys.get(secret);
   if (!key) {
     key = createSecretKey(Buffer.from(secret, 'utf8'));

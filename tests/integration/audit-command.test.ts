@@ -115,7 +115,7 @@ describe(`rightsdesk audit verify (${onPostgres ? 'PostgreSQL' : 'PGlite'})`, ()
     await database.executeSql(`update audit_events set actor = 'someone else' where id = $1`, [rows[1]!.id]);
     const { exitCode, out, err, closed } = await runVerify();
     expect(exitCode).toBe(AUDIT_BROKEN_EXIT_CODE);
-    expect(exitCode).toBe(3);
+    expect(exitCode).toBe(1);
     expect(out).toBe('');
     expect(err).toBe(`audit chain BROKEN at event ${rows[1]!.id}: hash mismatch\n`);
     expect(closed).toBe(1);
