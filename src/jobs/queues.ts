@@ -5,6 +5,7 @@ export const queues = {
   'mail.send': { retryLimit: 30, retryDelay: 10, retryBackoff: true, expireInSeconds: 120 },
   'requests.sweep': { retryLimit: 2, retryDelay: 60, expireInSeconds: 600 },
   'maintenance.purge': { retryLimit: 2, retryDelay: 60, expireInSeconds: 600 },
+  'deadlines.digest': { retryLimit: 3, retryDelay: 300, expireInSeconds: 600 },
 } satisfies Record<string, Omit<PgBoss.Queue, 'name'>>;
 
 // Handlers per queue per process. pg-boss fetches oldest first, so with one handler a few failing
@@ -13,12 +14,15 @@ export const concurrency: Record<keyof typeof queues, number> = {
   'mail.send': 4,
   'requests.sweep': 1,
   'maintenance.purge': 1,
+  'deadlines.digest': 1,
 };
 
 // Cron schedules (UTC), run by whichever worker process holds pg-boss's cron slot.
 export const schedules: Partial<Record<keyof typeof queues, string>> = {
   'requests.sweep': '*/10 * * * *',
   'maintenance.purge': '17 * * * *',
+  // 06:00 UTC on weekdays: in the inbox before the working day starts in Europe.
+  'deadlines.digest': '0 6 * * 1-5',
 };
 
 export type QueueName = keyof typeof queues;
@@ -27,4 +31,5 @@ export type JobPayloads = {
   'mail.send': { outboxId: string };
   'requests.sweep': Record<string, never>;
   'maintenance.purge': Record<string, never>;
+  'deadlines.digest': Record<string, never>;
 };

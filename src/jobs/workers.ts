@@ -4,6 +4,7 @@ import type { Logger } from '../logger.ts';
 import { deliverOutbox } from '../mail/mail-service.ts';
 import type { MailTransport } from '../mail/mail-transport.ts';
 import type { RequestDeps } from '../requests/request-deps.ts';
+import { sendDeadlineDigest } from '../requests/deadline-digest.ts';
 import { sweepUnverified } from '../requests/unverified-sweep.ts';
 import type { Jobs } from './jobs.ts';
 
@@ -25,6 +26,10 @@ export async function registerWorkers(deps: WorkerDeps): Promise<void> {
   await deps.jobs.work('requests.sweep', async () => {
     const result = await sweepUnverified(deps.requests);
     if (result.reminded || result.expired) deps.logger.info(result, 'unverified requests swept');
+  });
+  await deps.jobs.work('deadlines.digest', async () => {
+    const result = await sendDeadlineDigest(deps.requests);
+    deps.logger.info(result, 'deadline digest sent');
   });
   await deps.jobs.work('maintenance.purge', async () => {
     const purged = await purgeExpiredRateLimits(deps.db, deps.requests.now());

@@ -1,4 +1,4 @@
-import { and, asc, eq, isNotNull, isNull, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, isNotNull, isNull, lte, notInArray, sql } from 'drizzle-orm';
 import type { Executor } from '../db/client.ts';
 import {
   type ClockEventRow,
@@ -118,4 +118,19 @@ export async function markAcknowledged(ex: Executor, id: string, at: Date): Prom
     .where(and(eq(requests.id, id), isNull(requests.acknowledgedAt)))
     .returning({ id: requests.id });
   return rows.length === 1;
+}
+
+/** Open requests whose safe due date is on or before `lastDate` (YYYY-MM-DD), earliest first. */
+export async function findOpenDueBy(ex: Executor, lastDate: string, limit: number): Promise<RequestRow[]> {
+  return ex
+    .select()
+    .from(requests)
+    .where(
+      and(
+        notInArray(requests.status, ['completed', 'denied', 'cancelled', 'expired']),
+        lte(requests.safeDueBy, lastDate),
+      ),
+    )
+    .orderBy(asc(requests.safeDueBy), asc(requests.id))
+    .limit(limit);
 }

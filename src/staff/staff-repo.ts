@@ -1,4 +1,4 @@
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Executor } from '../db/client.ts';
 import { type StaffAccountRow, type StaffSessionRow, staffAccounts, staffSessions } from '../db/schema.ts';
 
@@ -75,4 +75,15 @@ export async function revokeStaffSessions(ex: Executor, staffId: string, now: Da
     .update(staffSessions)
     .set({ revokedAt: now })
     .where(and(eq(staffSessions.staffId, staffId), isNull(staffSessions.revokedAt)));
+}
+
+/** Enabled accounts with one of these roles (digest recipients). */
+export async function listActiveStaff(
+  ex: Executor,
+  roles: StaffAccountRow['role'][],
+): Promise<StaffAccountRow[]> {
+  return ex
+    .select()
+    .from(staffAccounts)
+    .where(and(inArray(staffAccounts.role, roles), isNull(staffAccounts.disabledAt)));
 }
