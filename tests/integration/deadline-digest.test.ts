@@ -32,16 +32,17 @@ async function requestDue(safeDueBy: string, assignee: string | null = null) {
   return reference;
 }
 
+const staffDeps = () => ({ ...deps, secretKey: rt.config.secretKey });
 const staffMail = async () => await deps.db.select().from(outbox).where(isNull(outbox.requestId));
 
 describe('deadline digest', () => {
   it('overdue and due-soon requests → one email per assignee, unassigned ones to every DPO; far ones, support and subjects untouched', async () => {
     const pw = 'a-long-enough-password';
     const [dpo1, dpo2, support, assignee] = await Promise.all([
-      addStaff(deps, { email: 'dpo1@org.test', role: 'dpo', password: pw, actor: 'test' }),
-      addStaff(deps, { email: 'dpo2@org.test', role: 'dpo', password: pw, actor: 'test' }),
-      addStaff(deps, { email: 'help@org.test', role: 'support', password: pw, actor: 'test' }),
-      addStaff(deps, { email: 'owner@org.test', role: 'admin', password: pw, actor: 'test' }),
+      addStaff(staffDeps(), { email: 'dpo1@org.test', role: 'dpo', password: pw, actor: 'test' }),
+      addStaff(staffDeps(), { email: 'dpo2@org.test', role: 'dpo', password: pw, actor: 'test' }),
+      addStaff(staffDeps(), { email: 'help@org.test', role: 'support', password: pw, actor: 'test' }),
+      addStaff(staffDeps(), { email: 'owner@org.test', role: 'admin', password: pw, actor: 'test' }),
     ]);
     const overdue = await requestDue('2026-03-03');
     // Wed + 3 working days = Mon 2026-03-09: due that day is "soon", the day after is not.
