@@ -15,9 +15,11 @@ import { localeMiddleware } from './i18n/locale-middleware.ts';
 import type { Jobs } from './jobs/jobs.ts';
 import type { Logger } from './logger.ts';
 import { mailboxRoutes } from './mail/mailbox-routes.ts';
+import { queueRoutes } from './queue/queue-routes.ts';
 import { requestApiRoutes } from './requests/api-routes.ts';
 import { publicRoutes } from './requests/public-routes.ts';
 import type { RequestDeps } from './requests/request-deps.ts';
+import { staffRequestRoutes } from './requests/staff-request-routes.ts';
 import { statusRoutes } from './requests/status-routes.ts';
 import { staffCookie, staffIpAllowlist } from './staff/staff-auth.ts';
 import { staffSessionRoutes } from './staff/staff-routes.ts';
@@ -99,6 +101,10 @@ export function createApp(deps: AppDeps): Express {
       cookie: staffCookie(secureCookies),
       loginLimit: limit('staff-login-ip', 15 * 60_000, 20),
     }),
+  );
+  app.use(queueRoutes({ requests, staff, views: deps.views, csrf, cookie: staffCookie(secureCookies) }));
+  app.use(
+    staffRequestRoutes({ requests, staff, views: deps.views, csrf, cookie: staffCookie(secureCookies) }),
   );
   app.use(statusRoutes({ requests, views: deps.views, csrf }));
   if (!deps.config.smtpUrl && deps.config.env !== 'production') {

@@ -1,31 +1,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { createRequestBody } from '../requests/requests-schemas.ts';
-
-const problem = {
-  description: 'RFC 9457 problem details',
-  content: {
-    'application/problem+json': {
-      schema: {
-        type: 'object',
-        required: ['type', 'title', 'status', 'code'],
-        properties: {
-          type: { type: 'string' },
-          title: { type: 'string' },
-          status: { type: 'integer' },
-          detail: { type: 'string' },
-          instance: { type: 'string' },
-          code: { type: 'string' },
-          requestId: { type: 'string' },
-          errors: {
-            type: 'array',
-            items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } },
-          },
-        },
-      },
-    },
-  },
-};
+import { problem } from './openapi-shared.ts';
+import { staffPaths } from './openapi-staff.ts';
 
 const json = (schema: unknown) => ({ 'application/json': { schema } });
 const reference = {
@@ -50,6 +27,7 @@ export function openApiDocument(publicUrl: string) {
       description: 'Privacy rights requests: intake, verification, status.',
     },
     servers: [{ url: publicUrl }],
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
     paths: {
       '/api/v1/requests': {
         post: {
@@ -90,6 +68,7 @@ export function openApiDocument(publicUrl: string) {
           },
         },
       },
+      ...staffPaths,
       '/healthz': { get: { summary: 'The process answers.', responses: { '200': { description: 'ok' } } } },
       '/readyz': {
         get: {

@@ -57,6 +57,10 @@ export const requests = pgTable(
     acknowledgedAt: instant('acknowledged_at'),
     closedAt: instant('closed_at'),
     assignee: text('assignee'),
+    /** The question staff last asked the subject (request-info); shown on their status page. */
+    infoRequestedMessage: text('info_requested_message'),
+    /** The subject's answer to that question, from their status page. */
+    subjectReply: text('subject_reply'),
     version: integer('version').notNull().default(1),
     createdAt: instant('created_at').notNull().defaultNow(),
     updatedAt: instant('updated_at').notNull().defaultNow(),
@@ -64,7 +68,13 @@ export const requests = pgTable(
   (t) => [
     uniqueIndex('requests_reference_key').on(t.reference),
     index('requests_queue_idx').on(t.safeDueBy, t.id),
-    index('requests_status_idx').on(t.status),
+    // The default queue shows open requests only: a partial index skips the (vast) closed history.
+    index('requests_open_queue_idx')
+      .on(t.safeDueBy, t.id)
+      .where(
+        sql`status in ('unverified', 'pending_review', 'awaiting_subject', 'approved', 'processing', 'failed')`,
+      ),
+    index('requests_status_queue_idx').on(t.status, t.safeDueBy, t.id),
     index('requests_email_idx').on(sql`lower(${t.subjectEmail})`),
   ],
 );
@@ -204,6 +214,24 @@ export const staffSessions = pgTable(
   (t) => [index('staff_sessions_staff_idx').on(t.staffId)],
 );
 
+// Staff notes on a request. The text lives only here: the audit event of a note names its id, so
+// personal data written in a note never enters the immutable audit chain.
+export const requestNotes = pgTable(
+  'request_notes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    requestId: uuid('request_id')
+      .notNull()
+      .references(() => requests.id),
+    authorId: uuid('author_id')
+      .notNull()
+      .references(() => staffAccounts.id),
+    body: text('body').notNull(),
+    createdAt: instant('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('request_notes_request_idx').on(t.requestId, t.createdAt)],
+);
+
 export type RequestRow = typeof requests.$inferSelect;
 export type NewRequestRow = typeof requests.$inferInsert;
 export type AuditEventRow = typeof auditEvents.$inferSelect;
@@ -213,3 +241,4 @@ export type VerificationTokenRow = typeof verificationTokens.$inferSelect;
 export type StaffAccountRow = typeof staffAccounts.$inferSelect;
 export type StaffSessionRow = typeof staffSessions.$inferSelect;
 export type NewOutboxRow = typeof outbox.$inferInsert;
+export type RequestNoteRow = typeof requestNotes.$inferSelect;

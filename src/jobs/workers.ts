@@ -3,8 +3,8 @@ import { purgeExpiredRateLimits } from '../http/rate-limit-store.ts';
 import type { Logger } from '../logger.ts';
 import { deliverOutbox } from '../mail/mail-service.ts';
 import type { MailTransport } from '../mail/mail-transport.ts';
-import type { RequestDeps } from '../requests/request-deps.ts';
 import { sendDeadlineDigest } from '../requests/deadline-digest.ts';
+import type { RequestDeps } from '../requests/request-deps.ts';
 import { sweepUnverified } from '../requests/unverified-sweep.ts';
 import type { Jobs } from './jobs.ts';
 

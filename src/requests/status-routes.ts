@@ -5,14 +5,25 @@ import type { Csrf } from '../http/csrf.ts';
 import { intlLocale, type Views } from '../http/views.ts';
 import { resendForRequest } from '../verification/verification-service.ts';
 import type { RequestDeps } from './request-deps.ts';
-import { cancelByStatusToken, getStatus } from './status-service.ts';
+import { cancelByStatusToken, getStatus, replyByStatusToken } from './status-service.ts';
 
 const tokenParam = z.string().min(1).max(2048);
 const cancelBody = z.object({ version: z.coerce.number().int().min(1) });
+const replyBody = z.object({
+  version: z.coerce.number().int().min(1),
+  reply: z.string().trim().min(1).max(5000),
+});
 
 type Deps = { requests: RequestDeps; views: Views; csrf: Csrf };
 
-async function renderStatus(deps: Deps, req: Request, res: Response, token: string, notice?: string) {
+async function renderStatus(
+  deps: Deps,
+  req: Request,
+  res: Response,
+  token: string,
+  notice?: string,
+  reply?: { error: string; value: string },
+) {
   const lang = res.locals.lang as string;
   const t = (key: string, vars?: Record<string, unknown>) => deps.requests.i18n.t(lang, key, vars);
   const view = await getStatus(deps.requests, token);
@@ -34,6 +45,10 @@ async function renderStatus(deps: Deps, req: Request, res: Response, token: stri
       token,
       open: view.open,
       unverified: request.status === 'unverified',
+      // While staff wait for the subject, the page shows their question and an answer box.
+      awaiting: request.status === 'awaiting_subject',
+      question: request.infoRequestedMessage,
+      reply,
       notice,
       typeLabel: t(`type.${request.type}`).replace(/^./, (c) => c.toUpperCase()),
       lawLabel: t(`law.${request.law}`),
@@ -103,6 +118,28 @@ export function statusRoutes(deps: Deps): Router {
       ) {
         res.status(409);
         return renderStatus(deps, req, res, token, deps.requests.i18n.t(lang, 'status.stale'));
+      }
+      throw error;
+    }
+  });
+  router.post('/status/:token/reply', deps.csrf.protect(), async (req, res) => {
+    const token = tokenParam.parse(req.params.token);
+    const lang = res.locals.lang as string;
+    const t = (key: string) => deps.requests.i18n.t(lang, key);
+    const form = replyBody.safeParse(req.body ?? {});
+    if (!form.success) {
+      res.status(400);
+      const value = typeof req.body?.reply === 'string' ? req.body.reply.slice(0, 5000) : '';
+      return renderStatus(deps, req, res, token, undefined, { error: t('status.reply.error'), value });
+    }
+    try {
+      await replyByStatusToken(deps.requests, token, form.data);
+      await renderStatus(deps, req, res, token, t('status.replied.notice'));
+    } catch (error) {
+      // Staff moved the request on meanwhile (resumed, denied, cancelled): show where it stands now.
+      if (error instanceof AppError && ['STALE_VERSION', 'ILLEGAL_TRANSITION'].includes(error.code)) {
+        res.status(409);
+        return renderStatus(deps, req, res, token, t('status.stale'));
       }
       throw error;
     }

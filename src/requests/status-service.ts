@@ -1,9 +1,10 @@
 import { listRequestEvents } from '../audit/audit-service.ts';
-import type { RequestRow } from '../db/schema.ts';
+import type { AuditEventRow, RequestRow } from '../db/schema.ts';
 import { AppError } from '../http/app-error.ts';
 import { queueMail } from '../mail/mail-service.ts';
 import { readToken } from '../verification/tokens.ts';
 import { statusUrl } from './links.ts';
+import { clockColumns, recordClockEvent } from './request-clock.ts';
 import type { RequestDeps } from './request-deps.ts';
 import { requestEmail } from './request-emails.ts';
 import { transitionRequest } from './request-transition.ts';
@@ -27,6 +28,11 @@ const publicKinds: Record<string, string> = {
   'request.expire': 'timeline.expired',
 };
 
+/** The milestones of a request's audit trail that its subject (and support, for them) may see. */
+export function publicTimeline(events: Pick<AuditEventRow, 'kind' | 'at'>[]): { key: string; at: Date }[] {
+  return events.flatMap((e) => (publicKinds[e.kind] ? [{ key: publicKinds[e.kind]!, at: e.at }] : []));
+}
+
 export type StatusView = {
   request: RequestRow;
   open: boolean;
@@ -44,10 +50,7 @@ async function requestFromStatusToken(deps: RequestDeps, token: string): Promise
 export async function getStatus(deps: RequestDeps, token: string): Promise<StatusView> {
   const request = await requestFromStatusToken(deps, token);
   const events = await listRequestEvents(deps.db, request.id);
-  const timeline = events.flatMap((e) =>
-    publicKinds[e.kind] ? [{ key: publicKinds[e.kind]!, at: e.at }] : [],
-  );
-  return { request, open: isOpen(request.status), timeline };
+  return { request, open: isOpen(request.status), timeline: publicTimeline(events) };
 }
 
 /** The subject withdraws the request from its status page; they get a confirmation email. */
@@ -83,5 +86,34 @@ export async function cancelByStatusToken(
       ),
     );
     return updated;
+  });
+}
+
+/**
+ * The subject answers staff's question from their status page: the answer is stored, the request
+ * goes back to review and the clock resumes (where the law stopped it), in one transaction.
+ */
+export async function replyByStatusToken(
+  deps: RequestDeps,
+  token: string,
+  input: { version: number; reply: string },
+): Promise<RequestRow> {
+  const request = await requestFromStatusToken(deps, token);
+  const now = deps.now();
+  return deps.db.transaction(async (tx) => {
+    const updated = await transitionRequest(tx, {
+      request,
+      action: 'resume',
+      actor: 'subject',
+      actorId: 'subject',
+      version: input.version,
+      now,
+      patch: { subjectReply: input.reply },
+      // The answer itself is personal data: it stays on the request, out of the audit chain.
+      data: { by: 'subject' },
+      clock: deps.config.clock,
+    });
+    const state = await recordClockEvent(tx, updated, { kind: 'resumed', at: now }, deps.config.clock);
+    return { ...updated, ...clockColumns(state) };
   });
 }

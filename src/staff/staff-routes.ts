@@ -23,7 +23,7 @@ const loginForm = z.object({
 
 // Only same-site paths under /staff: never an open redirect.
 const safeNext = (next: string | undefined) =>
-  next && /^\/staff(\/[\w\-/?=&%.]*)?$/.test(next) ? next : '/staff';
+  next && /^\/staff(?!.*\/(?:\.|%2[eE]){1,2}(?:[/?]|$))([/?][\w\-/?=&%.,]*)?$/.test(next) ? next : '/staff';
 
 export type StaffRouteDeps = {
   staff: StaffDeps;
@@ -89,16 +89,6 @@ export function staffSessionRoutes(deps: StaffRouteDeps): Router {
     await logout(deps.staff, staffOf(res));
     clearStaffCookie(res, deps.cookie);
     res.redirect(303, '/staff/login');
-  });
-
-  router.get('/staff', auth, (req, res) => {
-    res.type('html').send(
-      deps.views.render('staff/home', {
-        title: 'Queue',
-        staff: staffOf(res),
-        csrf: deps.csrf.issue(req, res, staffOf(res).sessionId),
-      }),
-    );
   });
   return router;
 }

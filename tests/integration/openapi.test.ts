@@ -23,4 +23,38 @@ describe('GET /api/openapi.json', () => {
     expect(schema.additionalProperties).toBe(false);
     expect(res.body.servers[0].url).toBe(rt.config.publicUrl);
   });
+
+  it('staff contract → every staff JSON endpoint and action, with the live action body schemas', async () => {
+    const res = await request(rt.app).get('/api/openapi.json').expect(200);
+    const paths = Object.keys(res.body.paths);
+    for (const path of [
+      '/api/v1/staff/login',
+      '/api/v1/staff/requests',
+      '/api/v1/staff/requests/{reference}',
+      '/api/v1/staff/support',
+    ]) {
+      expect(paths).toContain(path);
+    }
+    for (const action of [
+      'assign',
+      'approve',
+      'deny',
+      'extend',
+      'request-info',
+      'resume',
+      'retry',
+      'cancel',
+      'note',
+    ]) {
+      const body =
+        res.body.paths[`/api/v1/staff/requests/{reference}/${action}`].post.requestBody.content[
+          'application/json'
+        ].schema;
+      expect(body.required).toContain('version');
+    }
+    const deny =
+      res.body.paths['/api/v1/staff/requests/{reference}/deny'].post.requestBody.content['application/json']
+        .schema;
+    expect(deny.properties.reason.enum).toContain('manifestly_unfounded_or_excessive');
+  });
 });
