@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Db, Executor } from '../db/client.ts';
 import type { OutboxRow } from '../db/schema.ts';
 import type { Jobs } from '../jobs/jobs.ts';
@@ -23,14 +24,19 @@ export async function queueMail(
   jobs: Pick<Jobs, 'enqueue'>,
   message: MailMessage,
 ): Promise<OutboxRow> {
-  const row = await insertOutbox(ex, {
-    to: message.to,
-    subject: message.subject,
-    text: message.text,
-    html: message.html ?? null,
-    requestId: message.requestId ?? null,
-  });
-  await jobs.enqueue(ex, 'mail.send', { outboxId: row.id });
+  // The id is made here so the row and its job go to the database together (one pipelined round trip).
+  const id = randomUUID();
+  const [row] = await Promise.all([
+    insertOutbox(ex, {
+      id,
+      to: message.to,
+      subject: message.subject,
+      text: message.text,
+      html: message.html ?? null,
+      requestId: message.requestId ?? null,
+    }),
+    jobs.enqueue(ex, 'mail.send', { outboxId: id }),
+  ]);
   return row;
 }
 

@@ -20,14 +20,8 @@ import {
 
 export const resendsPerDay = 5;
 
-/** A new single-use link for the request; any older open link stops working. */
-export async function issueVerificationToken(
-  ex: Executor,
-  deps: Pick<RequestDeps, 'config'>,
-  requestId: string,
-  now: Date,
-  options: { firstLink?: boolean } = {},
-): Promise<{ url: string; expiresAt: Date }> {
+/** Signs a verification link and the row that makes it single-use; nothing is written yet. */
+export function prepareVerificationToken(deps: Pick<RequestDeps, 'config'>, requestId: string, now: Date) {
   const ttlSeconds = deps.config.verification.tokenHours * 3600;
   const { token, jti, expiresAt } = signToken(deps.config.secretKey, {
     purpose: 'verify',
@@ -36,10 +30,24 @@ export async function issueVerificationToken(
     now,
     withJti: true,
   });
-  // A brand-new request has no older link to void: skip the query on the intake path.
-  if (!options.firstLink) await voidOpenTokens(ex, requestId, now);
-  await insertVerificationToken(ex, { requestId, jtiHash: hashJti(jti!), expiresAt, createdAt: now });
-  return { url: verifyUrl(deps.config, token), expiresAt };
+  return {
+    url: verifyUrl(deps.config, token),
+    expiresAt,
+    row: { requestId, jtiHash: hashJti(jti!), expiresAt, createdAt: now },
+  };
+}
+
+/** A new single-use link for the request; any older open link stops working. */
+export async function issueVerificationToken(
+  ex: Executor,
+  deps: Pick<RequestDeps, 'config'>,
+  requestId: string,
+  now: Date,
+): Promise<{ url: string; expiresAt: Date }> {
+  const prepared = prepareVerificationToken(deps, requestId, now);
+  await voidOpenTokens(ex, requestId, now);
+  await insertVerificationToken(ex, prepared.row);
+  return { url: prepared.url, expiresAt: prepared.expiresAt };
 }
 
 export type TokenState =
