@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { type Database, openDatabase } from '../../src/db/client.ts';
 import { quoteIdent } from '../../src/db/create-database.ts';
+import { migrateDatabase } from '../../src/db/migrate.ts';
 
 export const onPostgres = Boolean(process.env.TEST_DATABASE_URL);
 
@@ -32,6 +34,30 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       const sql = postgres(base, { max: 1, onnotice: () => {} });
       await sql.unsafe(`drop database if exists ${quoteIdent(name)} with (force)`);
       await sql.end();
+    },
+  };
+}
+
+/**
+ * A migrated test database for the whole file with an empty audit trail before each test; `database`
+ * is read through the returned object once the file's hooks have run.
+ */
+export function useAuditTestDatabase(): { readonly database: Database } {
+  let testDb: TestDatabase | undefined;
+  beforeAll(async () => {
+    testDb = await createTestDatabase();
+    await migrateDatabase(testDb.database);
+  });
+  afterAll(async () => {
+    await testDb?.drop();
+  });
+  beforeEach(async () => {
+    await testDb!.database.executeSql('delete from audit_events');
+  });
+  return {
+    get database() {
+      if (!testDb) throw new Error('test database not created yet');
+      return testDb.database;
     },
   };
 }

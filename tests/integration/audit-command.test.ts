@@ -1,20 +1,17 @@
 import { Command, CommanderError } from 'commander';
 import { asc, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AUDIT_BROKEN_EXIT_CODE, registerAuditCommand } from '../../src/audit/audit-command.ts';
 import { AUDIT_CHAIN_LOCK_KEY } from '../../src/audit/audit-repo.ts';
 import { appendAuditEvent, sealAuditChain } from '../../src/audit/audit-service.ts';
-import type { Database } from '../../src/db/client.ts';
-import { migrateDatabase } from '../../src/db/migrate.ts';
 import { type AuditEventRow, auditEvents } from '../../src/db/schema.ts';
-import { createTestDatabase, onPostgres, type TestDatabase } from '../helpers/test-db.ts';
+import { onPostgres, useAuditTestDatabase } from '../helpers/test-db.ts';
 
-let testDb: TestDatabase;
-let database: Database;
+const t = useAuditTestDatabase();
 
 /** n events through the real append path, in one transaction (fast on both backends), then sealed. */
 async function appendMany(n: number): Promise<AuditEventRow[]> {
-  const rows = await database.db.transaction(async (tx) => {
+  const rows = await t.database.db.transaction(async (tx) => {
     const appended: AuditEventRow[] = [];
     for (let i = 0; i < n; i++) {
       const at = new Date(Date.UTC(2026, 0, 1) + i * 1000);
@@ -22,8 +19,8 @@ async function appendMany(n: number): Promise<AuditEventRow[]> {
     }
     return appended;
   });
-  expect(await sealAuditChain(database.db)).toEqual({ sealed: n });
-  const sealed = await database.db.select().from(auditEvents).orderBy(asc(auditEvents.seq));
+  expect(await sealAuditChain(t.database.db)).toEqual({ sealed: n });
+  const sealed = await t.database.db.select().from(auditEvents).orderBy(asc(auditEvents.seq));
   expect(sealed.map((r) => r.id)).toEqual(rows.map((r) => r.id));
   return sealed;
 }
@@ -36,7 +33,7 @@ async function runVerify() {
     .exitOverride()
     .configureOutput({ writeOut: (s) => out.push(s), writeErr: (s) => err.push(s) });
   registerAuditCommand(program, async () => ({
-    db: database.db,
+    db: t.database.db,
     close: async () => {
       closed++;
     },
@@ -52,18 +49,6 @@ async function runVerify() {
 }
 
 describe(`rightsdesk audit verify (${onPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
-  beforeAll(async () => {
-    testDb = await createTestDatabase();
-    database = testDb.database;
-    await migrateDatabase(database);
-  });
-  afterAll(async () => {
-    await testDb?.drop();
-  });
-  beforeEach(async () => {
-    await database.executeSql('delete from audit_events');
-  });
-
   it('rightsdesk audit verify on an intact chain → "audit chain ok" with the full last hash, exit 0', async () => {
     const rows = await appendMany(3);
     const { exitCode, out, err, closed } = await runVerify();
@@ -73,7 +58,7 @@ describe(`rightsdesk audit verify (${onPostgres ? 'PostgreSQL' : 'PGlite'})`, ()
 
   it('rightsdesk audit verify with unsealed events → seals them first, then verifies all', async () => {
     await appendMany(2);
-    await appendAuditEvent(database.db, { kind: 'unsealed', actor: 'system', at: new Date() });
+    await appendAuditEvent(t.database.db, { kind: 'unsealed', actor: 'system', at: new Date() });
     const { exitCode, out } = await runVerify();
     expect(exitCode).toBe(0);
     expect(out).toMatch(/^audit chain ok: 3 events, last hash [0-9a-f]{64}\n$/);
@@ -83,7 +68,7 @@ describe(`rightsdesk audit verify (${onPostgres ? 'PostgreSQL' : 'PGlite'})`, ()
     'rightsdesk audit verify while another process holds the sealing lock → prints the unsealed count',
     async () => {
       await appendMany(2);
-      await appendAuditEvent(database.db, { kind: 'unsealed', actor: 'system', at: new Date() });
+      await appendAuditEvent(t.database.db, { kind: 'unsealed', actor: 'system', at: new Date() });
       let release!: () => void;
       const gate = new Promise<void>((resolve) => {
         release = resolve;
@@ -92,7 +77,7 @@ describe(`rightsdesk audit verify (${onPostgres ? 'PostgreSQL' : 'PGlite'})`, ()
       const lockTaken = new Promise<void>((resolve) => {
         locked = resolve;
       });
-      const holder = database.db.transaction(async (tx) => {
+      const holder = t.database.db.transaction(async (tx) => {
         await tx.execute(sql`select pg_advisory_xact_lock(${sql.raw(AUDIT_CHAIN_LOCK_KEY.toString())})`);
         locked();
         await gate;
@@ -110,9 +95,11 @@ describe(`rightsdesk audit verify (${onPostgres ? 'PostgreSQL' : 'PGlite'})`, ()
     },
   );
 
-  it('rightsdesk audit verify on a tampered chain → "BROKEN at event N", exit 3, database closed', async () => {
+  it('rightsdesk audit verify on a tampered chain → "BROKEN at event N", exit 3, t.database closed', async () => {
     const rows = await appendMany(3);
-    await database.executeSql(`update audit_events set actor = 'someone else' where id = $1`, [rows[1]!.id]);
+    await t.database.executeSql(`update audit_events set actor = 'someone else' where id = $1`, [
+      rows[1]!.id,
+    ]);
     const { exitCode, out, err, closed } = await runVerify();
     expect(exitCode).toBe(AUDIT_BROKEN_EXIT_CODE);
     expect(exitCode).toBe(1);

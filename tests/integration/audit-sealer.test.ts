@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AUDIT_CHAIN_LOCK_KEY } from '../../src/audit/audit-repo.ts';
 import {
   appendAuditEvent,
@@ -8,18 +8,15 @@ import {
   startAuditSealer,
   verifyAuditChain,
 } from '../../src/audit/audit-service.ts';
-import type { Database } from '../../src/db/client.ts';
-import { migrateDatabase } from '../../src/db/migrate.ts';
 import { auditEvents } from '../../src/db/schema.ts';
 import { createLogger } from '../../src/logger.ts';
-import { createTestDatabase, onPostgres, type TestDatabase } from '../helpers/test-db.ts';
+import { onPostgres, useAuditTestDatabase } from '../helpers/test-db.ts';
 
-let testDb: TestDatabase;
-let database: Database;
+const t = useAuditTestDatabase();
 
 /** Sealed events in chain order. */
 async function chain() {
-  const { rows } = await database.executeSql(
+  const { rows } = await t.database.executeSql(
     'select id, seq, prev_hash, hash from audit_events where seq is not null order by seq',
   );
   return rows.map((r) => ({
@@ -50,22 +47,10 @@ function latch(): { promise: Promise<void>; open: () => void } {
 }
 
 describe(`audit chain sealing (${onPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
-  beforeAll(async () => {
-    testDb = await createTestDatabase();
-    database = testDb.database;
-    await migrateDatabase(database);
-  });
-  afterAll(async () => {
-    await testDb?.drop();
-  });
-  beforeEach(async () => {
-    await database.executeSql('delete from audit_events');
-  });
-
   it('20 concurrent transactions appending → after sealing, seqs 1..20 in one chain that verifies', async () => {
     await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        database.db.transaction(async (tx) => {
+        t.database.db.transaction(async (tx) => {
           // Work before and after the append widens the window in which transactions overlap.
           await tx.execute(sql`select pg_sleep(0.01)`);
           const row = await appendAuditEvent(tx, {
@@ -79,67 +64,67 @@ describe(`audit chain sealing (${onPostgres ? 'PostgreSQL' : 'PGlite'})`, () => 
         }),
       ),
     );
-    expect(await sealAuditChain(database.db)).toEqual({ sealed: 20 });
+    expect(await sealAuditChain(t.database.db)).toEqual({ sealed: 20 });
     const events = await chain();
     expect(events).toHaveLength(20);
     expectLinked(events);
-    expect(await verifyAuditChain(database.db)).toMatchObject({ ok: true, events: 20, unsealed: 0 });
+    expect(await verifyAuditChain(t.database.db)).toMatchObject({ ok: true, events: 20, unsealed: 0 });
   });
 
   it('two sealers at the same time → every event sealed exactly once, chain verifies', async () => {
-    await database.db.transaction(async (tx) => {
+    await t.database.db.transaction(async (tx) => {
       for (let i = 0; i < 50; i++)
         await appendAuditEvent(tx, { kind: 'k', actor: 'system', data: { i }, at: at(i) });
     });
     const results = await Promise.all([
-      sealAuditChain(database.db, { batchSize: 7 }),
-      sealAuditChain(database.db, { batchSize: 7 }),
+      sealAuditChain(t.database.db, { batchSize: 7 }),
+      sealAuditChain(t.database.db, { batchSize: 7 }),
     ]);
     // The one that finds the lock taken gives up; whatever each sealed adds up to every event.
     expect(results[0]!.sealed + results[1]!.sealed).toBe(50);
     const events = await chain();
     expect(events).toHaveLength(50);
     expectLinked(events);
-    expect(await verifyAuditChain(database.db)).toMatchObject({ ok: true, events: 50, unsealed: 0 });
+    expect(await verifyAuditChain(t.database.db)).toMatchObject({ ok: true, events: 50, unsealed: 0 });
   });
 
   it.runIf(onPostgres)(
     'sealing lock held by another transaction → returns at once, seals nothing',
     async () => {
-      await appendAuditEvent(database.db, { kind: 'k', actor: 'system', at: at(1) });
+      await appendAuditEvent(t.database.db, { kind: 'k', actor: 'system', at: at(1) });
       const taken = latch();
       const release = latch();
-      const holder = database.db.transaction(async (tx) => {
+      const holder = t.database.db.transaction(async (tx) => {
         await tx.execute(sql`select pg_advisory_xact_lock(${sql.raw(AUDIT_CHAIN_LOCK_KEY.toString())})`);
         taken.open();
         await release.promise;
       });
       await taken.promise;
       try {
-        expect(await sealAuditChain(database.db)).toEqual({ sealed: 0 });
+        expect(await sealAuditChain(t.database.db)).toEqual({ sealed: 0 });
       } finally {
         release.open();
         await holder;
       }
-      expect(await sealAuditChain(database.db)).toEqual({ sealed: 1 });
+      expect(await sealAuditChain(t.database.db)).toEqual({ sealed: 1 });
     },
   );
 
   it('event whose id was taken before a later event was sealed → gets the next seq, chain verifies', async () => {
     // What a slow transaction does: take its id early, become visible after a later id was sealed.
-    const { rows } = await database.executeSql(
+    const { rows } = await t.database.executeSql(
       `select nextval(pg_get_serial_sequence('audit_events', 'id'))::int as id`,
     );
     const lateId = Number(rows[0]?.id);
-    const early = await appendAuditEvent(database.db, { kind: 'early', actor: 'system', at: at(2) });
-    expect(await sealAuditChain(database.db)).toEqual({ sealed: 1 });
-    await database.db.insert(auditEvents).values({ id: lateId, kind: 'late', actor: 'system', at: at(1) });
-    expect(await sealAuditChain(database.db)).toEqual({ sealed: 1 });
+    const early = await appendAuditEvent(t.database.db, { kind: 'early', actor: 'system', at: at(2) });
+    expect(await sealAuditChain(t.database.db)).toEqual({ sealed: 1 });
+    await t.database.db.insert(auditEvents).values({ id: lateId, kind: 'late', actor: 'system', at: at(1) });
+    expect(await sealAuditChain(t.database.db)).toEqual({ sealed: 1 });
     const events = await chain();
     expect(events.map((e) => e.id)).toEqual([early.id, lateId]);
     expect(lateId).toBeLessThan(early.id);
     expectLinked(events);
-    expect(await verifyAuditChain(database.db)).toMatchObject({ ok: true, events: 2, unsealed: 0 });
+    expect(await verifyAuditChain(t.database.db)).toMatchObject({ ok: true, events: 2, unsealed: 0 });
   });
 
   it.runIf(onPostgres)(
@@ -147,45 +132,45 @@ describe(`audit chain sealing (${onPostgres ? 'PostgreSQL' : 'PGlite'})`, () => 
     async () => {
       const appended = latch();
       const commit = latch();
-      const slow = database.db.transaction(async (tx) => {
+      const slow = t.database.db.transaction(async (tx) => {
         const row = await appendAuditEvent(tx, { kind: 'slow', actor: 'system', at: at(1) });
         appended.open();
         await commit.promise;
         return row;
       });
       await appended.promise;
-      const fast = await appendAuditEvent(database.db, { kind: 'fast', actor: 'system', at: at(2) });
+      const fast = await appendAuditEvent(t.database.db, { kind: 'fast', actor: 'system', at: at(2) });
       // The slow event is not committed yet: invisible to the sealer, which does not wait for it.
-      expect(await sealAuditChain(database.db)).toEqual({ sealed: 1 });
+      expect(await sealAuditChain(t.database.db)).toEqual({ sealed: 1 });
       commit.open();
       const late = await slow;
       expect(late.id).toBeLessThan(fast.id);
-      expect(await sealAuditChain(database.db)).toEqual({ sealed: 1 });
+      expect(await sealAuditChain(t.database.db)).toEqual({ sealed: 1 });
       const events = await chain();
       expect(events.map((e) => e.id)).toEqual([fast.id, late.id]);
       expectLinked(events);
-      expect(await verifyAuditChain(database.db)).toMatchObject({ ok: true, events: 2, unsealed: 0 });
+      expect(await verifyAuditChain(t.database.db)).toMatchObject({ ok: true, events: 2, unsealed: 0 });
     },
   );
 
   it('sealer started, then stopped → seals on its timer, and once more on stop', async () => {
     for (let i = 0; i < 3; i++)
-      await appendAuditEvent(database.db, { kind: 'k', actor: 'system', at: at(i) });
-    const sealer = startAuditSealer(database.db, createLogger('silent'), { intervalMs: 20 });
+      await appendAuditEvent(t.database.db, { kind: 'k', actor: 'system', at: at(i) });
+    const sealer = startAuditSealer(t.database.db, createLogger('silent'), { intervalMs: 20 });
     try {
       await expect
-        .poll(async () => (await verifyAuditChain(database.db)).unsealed, { timeout: 10_000 })
+        .poll(async () => (await verifyAuditChain(t.database.db)).unsealed, { timeout: 10_000 })
         .toBe(0);
       for (let i = 3; i < 5; i++)
-        await appendAuditEvent(database.db, { kind: 'k', actor: 'system', at: at(i) });
+        await appendAuditEvent(t.database.db, { kind: 'k', actor: 'system', at: at(i) });
     } finally {
       await sealer.stop();
     }
-    expect(await verifyAuditChain(database.db)).toMatchObject({ ok: true, events: 5, unsealed: 0 });
+    expect(await verifyAuditChain(t.database.db)).toMatchObject({ ok: true, events: 5, unsealed: 0 });
     // Stopped means stopped: a later event stays unsealed.
-    await appendAuditEvent(database.db, { kind: 'after', actor: 'system', at: at(9) });
+    await appendAuditEvent(t.database.db, { kind: 'after', actor: 'system', at: at(9) });
     await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(await verifyAuditChain(database.db)).toMatchObject({ ok: true, events: 5, unsealed: 1 });
+    expect(await verifyAuditChain(t.database.db)).toMatchObject({ ok: true, events: 5, unsealed: 1 });
     await sealer.stop();
   });
 });

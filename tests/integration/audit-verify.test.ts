@@ -1,5 +1,5 @@
 import { asc } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   appendAuditEvent,
   computeAuditHash,
@@ -7,17 +7,14 @@ import {
   sealAuditChain,
   verifyAuditChain,
 } from '../../src/audit/audit-service.ts';
-import type { Database } from '../../src/db/client.ts';
-import { migrateDatabase } from '../../src/db/migrate.ts';
 import { type AuditEventRow, auditEvents } from '../../src/db/schema.ts';
-import { createTestDatabase, onPostgres, type TestDatabase } from '../helpers/test-db.ts';
+import { onPostgres, useAuditTestDatabase } from '../helpers/test-db.ts';
 
-let testDb: TestDatabase;
-let database: Database;
+const t = useAuditTestDatabase();
 
 /** n events through the real append path, in one transaction (fast on both backends), then sealed. */
 async function appendMany(n: number): Promise<AuditEventRow[]> {
-  const rows = await database.db.transaction(async (tx) => {
+  const rows = await t.database.db.transaction(async (tx) => {
     const appended: AuditEventRow[] = [];
     for (let i = 0; i < n; i++) {
       const at = new Date(Date.UTC(2026, 0, 1) + i * 1000);
@@ -25,8 +22,8 @@ async function appendMany(n: number): Promise<AuditEventRow[]> {
     }
     return appended;
   });
-  expect(await sealAuditChain(database.db)).toEqual({ sealed: n });
-  const sealed = await database.db.select().from(auditEvents).orderBy(asc(auditEvents.seq));
+  expect(await sealAuditChain(t.database.db)).toEqual({ sealed: n });
+  const sealed = await t.database.db.select().from(auditEvents).orderBy(asc(auditEvents.seq));
   expect(sealed.map((r) => r.id)).toEqual(rows.map((r) => r.id));
   return sealed;
 }
@@ -47,29 +44,17 @@ async function insertChain(n: number): Promise<string> {
     prevHash = hash;
     return row;
   });
-  for (let i = 0; i < n; i += 500) await database.db.insert(auditEvents).values(rows.slice(i, i + 500));
+  for (let i = 0; i < n; i += 500) await t.database.db.insert(auditEvents).values(rows.slice(i, i + 500));
   return prevHash;
 }
 
 describe(`audit chain verification (${onPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
-  beforeAll(async () => {
-    testDb = await createTestDatabase();
-    database = testDb.database;
-    await migrateDatabase(database);
-  });
-  afterAll(async () => {
-    await testDb?.drop();
-  });
-  beforeEach(async () => {
-    await database.executeSql('delete from audit_events');
-  });
-
   it("a row's data changed with raw SQL → hash_mismatch at that row", async () => {
     const rows = await appendMany(5);
-    await database.executeSql(`update audit_events set data = jsonb_set(data, '{i}', '99') where id = $1`, [
+    await t.database.executeSql(`update audit_events set data = jsonb_set(data, '{i}', '99') where id = $1`, [
       rows[2]!.id,
     ]);
-    expect(await verifyAuditChain(database.db)).toEqual({
+    expect(await verifyAuditChain(t.database.db)).toEqual({
       ok: false,
       events: 2,
       brokenAt: { id: rows[2]!.id, reason: 'hash_mismatch' },
@@ -79,10 +64,10 @@ describe(`audit chain verification (${onPostgres ? 'PostgreSQL' : 'PGlite'})`, (
 
   it("a row's time moved by one millisecond → hash_mismatch at that row", async () => {
     const rows = await appendMany(3);
-    await database.executeSql(`update audit_events set at = at + interval '1 millisecond' where id = $1`, [
+    await t.database.executeSql(`update audit_events set at = at + interval '1 millisecond' where id = $1`, [
       rows[0]!.id,
     ]);
-    expect(await verifyAuditChain(database.db)).toMatchObject({
+    expect(await verifyAuditChain(t.database.db)).toMatchObject({
       ok: false,
       brokenAt: { id: rows[0]!.id, reason: 'hash_mismatch' },
     });
@@ -90,8 +75,8 @@ describe(`audit chain verification (${onPostgres ? 'PostgreSQL' : 'PGlite'})`, (
 
   it('a sealed middle row deleted → seq_gap at the next row', async () => {
     const rows = await appendMany(5);
-    await database.executeSql('delete from audit_events where id = $1', [rows[2]!.id]);
-    expect(await verifyAuditChain(database.db)).toEqual({
+    await t.database.executeSql('delete from audit_events where id = $1', [rows[2]!.id]);
+    expect(await verifyAuditChain(t.database.db)).toEqual({
       ok: false,
       events: 2,
       brokenAt: { id: rows[3]!.id, reason: 'seq_gap' },
@@ -101,11 +86,11 @@ describe(`audit chain verification (${onPostgres ? 'PostgreSQL' : 'PGlite'})`, (
 
   it('a middle row deleted and later seqs renumbered to close the gap → prev_hash_mismatch', async () => {
     const rows = await appendMany(5);
-    await database.executeSql('delete from audit_events where id = $1', [rows[2]!.id]);
+    await t.database.executeSql('delete from audit_events where id = $1', [rows[2]!.id]);
     // One row at a time, lowest first: the unique index on seq is checked row by row.
     for (const seq of [4, 5])
-      await database.executeSql('update audit_events set seq = $1 where seq = $2', [seq - 1, seq]);
-    expect(await verifyAuditChain(database.db)).toMatchObject({
+      await t.database.executeSql('update audit_events set seq = $1 where seq = $2', [seq - 1, seq]);
+    expect(await verifyAuditChain(t.database.db)).toMatchObject({
       ok: false,
       events: 2,
       brokenAt: { id: rows[3]!.id, reason: 'prev_hash_mismatch' },
@@ -114,15 +99,15 @@ describe(`audit chain verification (${onPostgres ? 'PostgreSQL' : 'PGlite'})`, (
 
   it('a seal undone (seq set back to null) → seq_gap, even after sealing again', async () => {
     const rows = await appendMany(4);
-    await database.executeSql('update audit_events set seq = null where id = $1', [rows[1]!.id]);
-    expect(await verifyAuditChain(database.db)).toMatchObject({
+    await t.database.executeSql('update audit_events set seq = null where id = $1', [rows[1]!.id]);
+    expect(await verifyAuditChain(t.database.db)).toMatchObject({
       ok: false,
       brokenAt: { id: rows[2]!.id, reason: 'seq_gap' },
       unsealed: 1,
     });
     // The resealed event moves to the end of the chain; its old place stays a gap.
-    expect(await sealAuditChain(database.db)).toEqual({ sealed: 1 });
-    expect(await verifyAuditChain(database.db)).toMatchObject({
+    expect(await sealAuditChain(t.database.db)).toEqual({ sealed: 1 });
+    expect(await verifyAuditChain(t.database.db)).toMatchObject({
       ok: false,
       brokenAt: { id: rows[2]!.id, reason: 'seq_gap' },
       unsealed: 0,
@@ -132,12 +117,12 @@ describe(`audit chain verification (${onPostgres ? 'PostgreSQL' : 'PGlite'})`, (
   it('a row rewritten with a recomputed hash → prev_hash_mismatch at the row after it', async () => {
     const rows = await appendMany(4);
     const forged = { ...rows[1]!, prevHash: rows[1]!.prevHash!, data: { i: 42 } };
-    await database.executeSql('update audit_events set data = $1::jsonb, hash = $2 where id = $3', [
+    await t.database.executeSql('update audit_events set data = $1::jsonb, hash = $2 where id = $3', [
       JSON.stringify(forged.data),
       computeAuditHash(forged),
       forged.id,
     ]);
-    expect(await verifyAuditChain(database.db)).toMatchObject({
+    expect(await verifyAuditChain(t.database.db)).toMatchObject({
       ok: false,
       brokenAt: { id: rows[2]!.id, reason: 'prev_hash_mismatch' },
     });
@@ -146,16 +131,16 @@ describe(`audit chain verification (${onPostgres ? 'PostgreSQL' : 'PGlite'})`, (
   it('2500 events over several pages (uneven, exact and oversized page sizes) → verifies every time', async () => {
     const lastHash = await insertChain(2500);
     const expected = { ok: true, events: 2500, lastHash, unsealed: 0 };
-    expect(await verifyAuditChain(database.db)).toEqual(expected);
+    expect(await verifyAuditChain(t.database.db)).toEqual(expected);
     for (const pageSize of [7, 500, 2500, 10_000]) {
-      expect(await verifyAuditChain(database.db, { pageSize })).toEqual(expected);
+      expect(await verifyAuditChain(t.database.db, { pageSize })).toEqual(expected);
     }
   });
 
   it('a tampered row on a later page → found, with the count of events before it', async () => {
     const rows = await appendMany(25);
-    await database.executeSql(`update audit_events set kind = 'forged' where id = $1`, [rows[23]!.id]);
-    expect(await verifyAuditChain(database.db, { pageSize: 10 })).toEqual({
+    await t.database.executeSql(`update audit_events set kind = 'forged' where id = $1`, [rows[23]!.id]);
+    expect(await verifyAuditChain(t.database.db, { pageSize: 10 })).toEqual({
       ok: false,
       events: 23,
       brokenAt: { id: rows[23]!.id, reason: 'hash_mismatch' },
@@ -166,9 +151,9 @@ describe(`audit chain verification (${onPostgres ? 'PostgreSQL' : 'PGlite'})`, (
   it('events appended after the last seal → counted as unsealed, the sealed chain still verifies', async () => {
     const rows = await appendMany(3);
     for (const kind of ['late.1', 'late.2']) {
-      await appendAuditEvent(database.db, { kind, actor: 'system', at: new Date() });
+      await appendAuditEvent(t.database.db, { kind, actor: 'system', at: new Date() });
     }
-    expect(await verifyAuditChain(database.db)).toEqual({
+    expect(await verifyAuditChain(t.database.db)).toEqual({
       ok: true,
       events: 3,
       lastHash: rows[2]!.hash,
@@ -177,6 +162,6 @@ describe(`audit chain verification (${onPostgres ? 'PostgreSQL' : 'PGlite'})`, (
   });
 
   it('page size that is not a positive integer → RangeError', async () => {
-    await expect(verifyAuditChain(database.db, { pageSize: 0 })).rejects.toThrow(RangeError);
+    await expect(verifyAuditChain(t.database.db, { pageSize: 0 })).rejects.toThrow(RangeError);
   });
 });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   appendAuditEvent,
   GENESIS_HASH,
@@ -6,15 +6,12 @@ import {
   sealAuditChain,
   verifyAuditChain,
 } from '../../src/audit/audit-service.ts';
-import type { Database } from '../../src/db/client.ts';
-import { migrateDatabase } from '../../src/db/migrate.ts';
-import { createTestDatabase, onPostgres, type TestDatabase } from '../helpers/test-db.ts';
+import { onPostgres, useAuditTestDatabase } from '../helpers/test-db.ts';
 
-let testDb: TestDatabase;
-let database: Database;
+const t = useAuditTestDatabase();
 
 async function insertRequest(reference: string): Promise<string> {
-  const { rows } = await database.executeSql(
+  const { rows } = await t.database.executeSql(
     `insert into requests (reference, type, law, status, subject_email, received_at, time_zone, received_on)
      values ($1, 'access', 'gdpr', 'pending_review', 'subject@example.org', now(), 'Europe/Warsaw', current_date)
      returning id`,
@@ -25,7 +22,7 @@ async function insertRequest(reference: string): Promise<string> {
 
 /** Sealed events in chain order. */
 async function chain() {
-  const { rows } = await database.executeSql(
+  const { rows } = await t.database.executeSql(
     'select id, seq, prev_hash, hash from audit_events where seq is not null order by seq',
   );
   return rows.map((r) => ({
@@ -37,7 +34,7 @@ async function chain() {
 }
 
 async function countEvents(): Promise<number> {
-  const { rows } = await database.executeSql('select count(*)::int as n from audit_events');
+  const { rows } = await t.database.executeSql('select count(*)::int as n from audit_events');
   return Number(rows[0]?.n);
 }
 
@@ -52,21 +49,9 @@ function expectLinked(events: Awaited<ReturnType<typeof chain>>): void {
 const at = (ms: number) => new Date(Date.UTC(2026, 0, 9, 18, 0, 0, ms));
 
 describe(`audit chain appends (${onPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
-  beforeAll(async () => {
-    testDb = await createTestDatabase();
-    database = testDb.database;
-    await migrateDatabase(database);
-  });
-  afterAll(async () => {
-    await testDb?.drop();
-  });
-  beforeEach(async () => {
-    await database.executeSql('delete from audit_events');
-  });
-
   it('empty table → chain verifies with 0 events, the genesis hash and nothing unsealed', async () => {
-    expect(await sealAuditChain(database.db)).toEqual({ sealed: 0 });
-    expect(await verifyAuditChain(database.db)).toEqual({
+    expect(await sealAuditChain(t.database.db)).toEqual({ sealed: 0 });
+    expect(await verifyAuditChain(t.database.db)).toEqual({
       ok: true,
       events: 0,
       lastHash: GENESIS_HASH,
@@ -76,70 +61,70 @@ describe(`audit chain appends (${onPostgres ? 'PostgreSQL' : 'PGlite'})`, () => 
 
   it('events appended in transactions → unsealed until sealed, then each links to the one before', async () => {
     const requestId = await insertRequest('RD-CHAIN-1');
-    const first = await database.db.transaction((tx) =>
+    const first = await t.database.db.transaction((tx) =>
       appendAuditEvent(tx, { requestId, kind: 'request.received', actor: 'subject', at: at(1) }),
     );
-    const second = await database.db.transaction((tx) =>
+    const second = await t.database.db.transaction((tx) =>
       appendAuditEvent(tx, { kind: 'settings.changed', actor: 'staff:1', data: { key: 'x' }, at: at(2) }),
     );
     expect(first).toMatchObject({ requestId, data: {}, seq: null, prevHash: null, hash: null });
     expect(first.at.toISOString()).toBe('2026-01-09T18:00:00.001Z');
     expect(second).toMatchObject({ requestId: null, data: { key: 'x' }, seq: null });
-    expect(await verifyAuditChain(database.db)).toEqual({
+    expect(await verifyAuditChain(t.database.db)).toEqual({
       ok: true,
       events: 0,
       lastHash: GENESIS_HASH,
       unsealed: 2,
     });
 
-    expect(await sealAuditChain(database.db)).toEqual({ sealed: 2 });
+    expect(await sealAuditChain(t.database.db)).toEqual({ sealed: 2 });
     const events = await chain();
     expect(events.map((e) => e.id)).toEqual([first.id, second.id]);
     expectLinked(events);
-    expect(await verifyAuditChain(database.db)).toEqual({
+    expect(await verifyAuditChain(t.database.db)).toEqual({
       ok: true,
       events: 2,
       lastHash: events[1]?.hash,
       unsealed: 0,
     });
-    expect(await sealAuditChain(database.db)).toEqual({ sealed: 0 });
+    expect(await sealAuditChain(t.database.db)).toEqual({ sealed: 0 });
   });
 
   it('rolled-back transaction → no event; later events chain on from the last sealed one', async () => {
-    await appendAuditEvent(database.db, { kind: 'a', actor: 'system', at: at(1) });
-    await sealAuditChain(database.db);
+    await appendAuditEvent(t.database.db, { kind: 'a', actor: 'system', at: at(1) });
+    await sealAuditChain(t.database.db);
     await expect(
-      database.db.transaction(async (tx) => {
+      t.database.db.transaction(async (tx) => {
         await appendAuditEvent(tx, { kind: 'lost', actor: 'system', at: at(2) });
         throw new Error('state change failed');
       }),
     ).rejects.toThrow('state change failed');
     expect(await countEvents()).toBe(1);
-    await appendAuditEvent(database.db, { kind: 'b', actor: 'system', at: at(3) });
-    expect(await sealAuditChain(database.db)).toEqual({ sealed: 1 });
+    await appendAuditEvent(t.database.db, { kind: 'b', actor: 'system', at: at(3) });
+    expect(await sealAuditChain(t.database.db)).toEqual({ sealed: 1 });
     expectLinked(await chain());
-    expect(await verifyAuditChain(database.db)).toMatchObject({ ok: true, events: 2, unsealed: 0 });
+    expect(await verifyAuditChain(t.database.db)).toMatchObject({ ok: true, events: 2, unsealed: 0 });
   });
 
   it('more events than one batch → sealed in several batches, seqs contiguous', async () => {
-    await database.db.transaction(async (tx) => {
+    await t.database.db.transaction(async (tx) => {
       for (let i = 0; i < 20; i++)
         await appendAuditEvent(tx, { kind: 'k', actor: 'system', data: { i }, at: at(i) });
     });
-    expect(await sealAuditChain(database.db, { batchSize: 7 })).toEqual({ sealed: 20 });
+    expect(await sealAuditChain(t.database.db, { batchSize: 7 })).toEqual({ sealed: 20 });
     const events = await chain();
     expectLinked(events);
     expect(events.map((e) => e.id)).toEqual([...events.map((e) => e.id)].sort((a, b) => a - b));
-    expect(await verifyAuditChain(database.db, { pageSize: 3 })).toMatchObject({ ok: true, events: 20 });
-    await expect(sealAuditChain(database.db, { batchSize: 0 })).rejects.toThrow(RangeError);
+    expect(await verifyAuditChain(t.database.db, { pageSize: 3 })).toMatchObject({ ok: true, events: 20 });
+    await expect(sealAuditChain(t.database.db, { batchSize: 0 })).rejects.toThrow(RangeError);
   });
 
-  it('database handle instead of a transaction → plain insert, sealed like the others', async () => {
-    const first = await appendAuditEvent(database.db, { kind: 'a', actor: 'system', at: at(1) });
-    const second = await appendAuditEvent(database.db, { kind: 'b', actor: 'system', at: at(2) });
+  it('t.database handle instead of a transaction → plain insert, sealed like the others', async () => {
+    const first = await appendAuditEvent(t.database.db, { kind: 'a', actor: 'system', at: at(1) });
+    const second = await appendAuditEvent(t.database.db, { kind: 'b', actor: 'system', at: at(2) });
     expect(second.id).toBeGreaterThan(first.id);
-    await sealAuditChain(database.db);
-    expect(await verifyAuditChain(database.db)).toMatchObject({ ok: true, events: 2 });
+    await sealAuditChain(t.database.db);
+    expect(await verifyAuditChain(t.database.db)).toMatchObject({ ok: true, events: 2 });
   });
 
   it('data jsonb reorders and renumbers (unicode, floats, big numbers, nesting) → still verifies', async () => {
@@ -150,21 +135,22 @@ describe(`audit chain appends (${onPostgres ? 'PostgreSQL' : 'PGlite'})`, () => 
       'key with spaces': 1,
       skipped: undefined,
     };
-    const row = await database.db.transaction((tx) =>
+    const row = await t.database.db.transaction((tx) =>
       appendAuditEvent(tx, { kind: 'weird', actor: 'system', data, at: at(999) }),
     );
     expect(row.data).not.toHaveProperty('skipped');
-    const { rows } = await database.executeSql('select data::text as text from audit_events where id = $1', [
-      row.id,
-    ]);
+    const { rows } = await t.database.executeSql(
+      'select data::text as text from audit_events where id = $1',
+      [row.id],
+    );
     expect(String(rows[0]?.text)).toContain('"nested": {"a": {}');
-    await sealAuditChain(database.db);
-    expect(await verifyAuditChain(database.db)).toMatchObject({ ok: true, events: 1, unsealed: 0 });
+    await sealAuditChain(t.database.db);
+    expect(await verifyAuditChain(t.database.db)).toMatchObject({ ok: true, events: 1, unsealed: 0 });
   });
 
   it('data that JSON cannot carry (a Date) → throws and writes nothing', async () => {
     await expect(
-      database.db.transaction((tx) =>
+      t.database.db.transaction((tx) =>
         appendAuditEvent(tx, { kind: 'bad', actor: 'system', data: { when: new Date() }, at: at(1) }),
       ),
     ).rejects.toThrow(/\$\.when/);
@@ -181,11 +167,11 @@ describe(`audit chain appends (${onPostgres ? 'PostgreSQL' : 'PGlite'})`, () => 
       [null, 'settings.changed'],
       [mine, 'request.approved'],
     ] as const) {
-      await database.db.transaction((tx) =>
+      await t.database.db.transaction((tx) =>
         appendAuditEvent(tx, { requestId, kind, actor: 'system', at: at(1) }),
       );
     }
-    const timeline = await listRequestEvents(database.db, mine);
+    const timeline = await listRequestEvents(t.database.db, mine);
     expect(timeline.map((e) => e.kind)).toEqual(['request.received', 'request.verified', 'request.approved']);
     expect(timeline.every((e, i) => i === 0 || e.id > timeline[i - 1]!.id)).toBe(true);
   });

@@ -1,64 +1,23 @@
 import { eq } from 'drizzle-orm';
-import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listRequestEvents } from '../../src/audit/audit-service.ts';
+import { describe, expect, it } from 'vitest';
 import { outbox } from '../../src/db/schema.ts';
 import { transitionRequest } from '../../src/requests/request-transition.ts';
 import { findRequestByReference } from '../../src/requests/requests-repo.ts';
-import { submitRequest } from '../../src/requests/requests-service.ts';
-import { verifyRequest } from '../../src/verification/verification-service.ts';
-import { findByReference } from '../helpers/intake.ts';
-import { bearerFor, createStaff, type StaffAccount } from '../helpers/staff.ts';
-import { createTestRuntime, type TestRuntime } from '../helpers/test-runtime.ts';
+import { useStaffApi } from '../helpers/staff-api.ts';
 
 const clock = new Date('2026-03-02T10:00:00Z');
-let rt: TestRuntime;
-const accounts = {} as Record<'admin' | 'dpo' | 'support', StaffAccount>;
-const bearers = {} as Record<'admin' | 'dpo' | 'support', string>;
-let n = 0;
-
-beforeAll(async () => {
-  rt = await createTestRuntime({ worker: false, now: () => clock });
-  for (const role of ['admin', 'dpo', 'support'] as const) {
-    accounts[role] = await createStaff(rt, { role });
-    bearers[role] = await bearerFor(rt, accounts[role]);
-  }
-});
-afterAll(async () => {
-  await rt.dispose();
-});
-
-/** Files a request and confirms its email (through the services: setup, not under test): pending_review. */
-async function fileVerified(body: Record<string, unknown> = { type: 'access', law: 'ccpa' }) {
-  const email = `api-${++n}@example.org`;
-  const deps = { db: rt.database.db, jobs: rt.jobs, config: rt.config, i18n: rt.i18n, now: () => clock };
-  const input = { ...body, email } as unknown as Parameters<typeof submitRequest>[1];
-  const { reference } = await submitRequest(deps, input, { channel: 'api', locale: 'en' });
-  const row = await findByReference(rt.database.db, reference);
-  const [mail] = await rt.database.db.select().from(outbox).where(eq(outbox.requestId, row.id));
-  await verifyRequest(deps, /\/verify\/([\w.-]+)/.exec(mail!.text)![1]!);
-  return { reference, email, id: row.id };
-}
-
-const act = (reference: string, action: string, body: object, role: keyof typeof bearers = 'dpo') =>
-  request(rt.app)
-    .post(`/api/v1/staff/requests/${reference}/${action}`)
-    .set('Authorization', bearers[role])
-    .set('Accept', 'application/json')
-    .send(body);
-
-const versionOf = async (reference: string) => (await findByReference(rt.database.db, reference)).version;
+const h = useStaffApi(clock);
 const mailSubjects = async (id: string) =>
-  (await rt.database.db.select().from(outbox).where(eq(outbox.requestId, id))).map((m) => m.subject);
-const eventsOf = (id: string) => listRequestEvents(rt.database.db, id);
-const lastEvent = async (id: string) => (await eventsOf(id)).at(-1)!;
+  (await h.rt.database.db.select().from(outbox).where(eq(outbox.requestId, id))).map((m) => m.subject);
+const lastEvent = async (id: string) => (await h.eventsOf(id)).at(-1)!;
 
 /** A request in the state where `action` is legal, and a valid body for it (without version). */
 async function prepare(action: string): Promise<{ reference: string; id: string; body: object }> {
-  const r = await fileVerified();
-  if (action === 'resume') await act(r.reference, 'request-info', { version: 2, message: 'Which account?' });
+  const r = await h.fileVerified();
+  if (action === 'resume')
+    await h.act(r.reference, 'request-info', { version: 2, message: 'Which account?' });
   if (action === 'retry') {
-    await rt.database.db.transaction(async (tx) => {
+    await h.rt.database.db.transaction(async (tx) => {
       for (const step of ['approve', 'start', 'fail'] as const) {
         const row = (await findRequestByReference(tx, r.reference))!;
         await transitionRequest(tx, {
@@ -67,7 +26,7 @@ async function prepare(action: string): Promise<{ reference: string; id: string;
           actor: 'system',
           actorId: 'system',
           now: clock,
-          clock: rt.config.clock,
+          clock: h.rt.config.clock,
         });
       }
     });
@@ -76,7 +35,7 @@ async function prepare(action: string): Promise<{ reference: string; id: string;
     deny: { reason: 'other', message: 'We hold no data about you.' },
     extend: { reason: 'Your records sit in three archived systems.' },
     'request-info': { message: 'Which customer number do you use?' },
-    assign: { assignee: accounts.dpo.id },
+    assign: { assignee: h.accounts.dpo.id },
     note: { message: 'Subject phoned about this.' },
     cancel: {},
   };
@@ -99,9 +58,9 @@ describe('each staff action through the API, per role', () => {
   for (const role of ['admin', 'dpo'] as const) {
     it.each(actions)(`${role} %s → 200, the transition, its email and its audit event`, async (action) => {
       const { reference, id, body } = await prepare(action);
-      const version = await versionOf(reference);
+      const version = await h.versionOf(reference);
       const mailsBefore = (await mailSubjects(id)).length;
-      const res = await act(reference, action, { version, ...body }, role).expect(200);
+      const res = await h.act(reference, action, { version, ...body }, role).expect(200);
       const expected = outcomes[action]!;
       expect(res.body).toMatchObject({ reference, version: version + 1 });
       if (expected.status) expect(res.body.status).toBe(expected.status);
@@ -109,21 +68,21 @@ describe('each staff action through the API, per role', () => {
       if (expected.mail) expect(mails.slice(mailsBefore).some((s) => expected.mail!.test(s))).toBe(true);
       else expect(mails.length).toBe(mailsBefore);
       const event = await lastEvent(id);
-      expect(event).toMatchObject({ kind: expected.kind, actor: accounts[role].id });
-      if (action === 'assign') expect(res.body.assignee).toBe(accounts.dpo.id);
+      expect(event).toMatchObject({ kind: expected.kind, actor: h.accounts[role].id });
+      if (action === 'assign') expect(res.body.assignee).toBe(h.accounts.dpo.id);
     });
   }
 
   it.each(actions)('support %s → 403 and nothing changes (note → 200)', async (action) => {
     const { reference, body } = await prepare(action);
-    const version = await versionOf(reference);
-    const res = await act(reference, action, { version, ...body }, 'support');
+    const version = await h.versionOf(reference);
+    const res = await h.act(reference, action, { version, ...body }, 'support');
     if (action === 'note') {
       expect(res.status).toBe(200);
       return;
     }
     expect(res.status).toBe(403);
     expect(res.body.code).toBe('FORBIDDEN');
-    expect(await versionOf(reference)).toBe(version);
+    expect(await h.versionOf(reference)).toBe(version);
   });
 });

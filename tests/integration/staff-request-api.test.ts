@@ -1,70 +1,30 @@
 import { eq } from 'drizzle-orm';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listRequestEvents } from '../../src/audit/audit-service.ts';
-import { outbox, requestNotes } from '../../src/db/schema.ts';
-import { submitRequest } from '../../src/requests/requests-service.ts';
-import { verifyRequest } from '../../src/verification/verification-service.ts';
+import { describe, expect, it } from 'vitest';
+import { requestNotes } from '../../src/db/schema.ts';
 import { findByReference } from '../helpers/intake.ts';
-import { bearerFor, createStaff, type StaffAccount } from '../helpers/staff.ts';
-import { createTestRuntime, type TestRuntime } from '../helpers/test-runtime.ts';
+import { useStaffApi } from '../helpers/staff-api.ts';
 
 const clock = new Date('2026-03-02T10:00:00Z');
-let rt: TestRuntime;
-const accounts = {} as Record<'admin' | 'dpo' | 'support', StaffAccount>;
-const bearers = {} as Record<'admin' | 'dpo' | 'support', string>;
-let n = 0;
-
-beforeAll(async () => {
-  rt = await createTestRuntime({ worker: false, now: () => clock });
-  for (const role of ['admin', 'dpo', 'support'] as const) {
-    accounts[role] = await createStaff(rt, { role });
-    bearers[role] = await bearerFor(rt, accounts[role]);
-  }
-});
-afterAll(async () => {
-  await rt.dispose();
-});
-
-/** Files a request and confirms its email (through the services: setup, not under test): pending_review. */
-async function fileVerified(body: Record<string, unknown> = { type: 'access', law: 'ccpa' }) {
-  const email = `api-${++n}@example.org`;
-  const deps = { db: rt.database.db, jobs: rt.jobs, config: rt.config, i18n: rt.i18n, now: () => clock };
-  const input = { ...body, email } as unknown as Parameters<typeof submitRequest>[1];
-  const { reference } = await submitRequest(deps, input, { channel: 'api', locale: 'en' });
-  const row = await findByReference(rt.database.db, reference);
-  const [mail] = await rt.database.db.select().from(outbox).where(eq(outbox.requestId, row.id));
-  await verifyRequest(deps, /\/verify\/([\w.-]+)/.exec(mail!.text)![1]!);
-  return { reference, email, id: row.id };
-}
-
-const act = (reference: string, action: string, body: object, role: keyof typeof bearers = 'dpo') =>
-  request(rt.app)
-    .post(`/api/v1/staff/requests/${reference}/${action}`)
-    .set('Authorization', bearers[role])
-    .set('Accept', 'application/json')
-    .send(body);
-
-const versionOf = async (reference: string) => (await findByReference(rt.database.db, reference)).version;
-const eventsOf = (id: string) => listRequestEvents(rt.database.db, id);
+const h = useStaffApi(clock);
 
 describe('staff API: conflicts, errors, notes and the request detail', () => {
   it('stale version → 409 STALE_VERSION, nothing changes', async () => {
-    const { reference } = await fileVerified();
-    await act(reference, 'note', { version: 2, message: 'first' }).expect(200);
-    const res = await act(reference, 'approve', { version: 2 }).expect(409);
+    const { reference } = await h.fileVerified();
+    await h.act(reference, 'note', { version: 2, message: 'first' }).expect(200);
+    const res = await h.act(reference, 'approve', { version: 2 }).expect(409);
     expect(res.body.code).toBe('STALE_VERSION');
-    expect((await findByReference(rt.database.db, reference)).status).toBe('pending_review');
+    expect((await findByReference(h.rt.database.db, reference)).status).toBe('pending_review');
   });
 
   it('two DPOs approve at once with the same version → exactly one 200, the other 409', async () => {
-    const { reference, id } = await fileVerified();
+    const { reference, id } = await h.fileVerified();
     const results = await Promise.all([
-      act(reference, 'approve', { version: 2 }, 'dpo'),
-      act(reference, 'approve', { version: 2 }, 'admin'),
+      h.act(reference, 'approve', { version: 2 }, 'dpo'),
+      h.act(reference, 'approve', { version: 2 }, 'admin'),
     ]);
     expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
-    const approvals = (await eventsOf(id)).filter((e) => e.kind === 'request.approve');
+    const approvals = (await h.eventsOf(id)).filter((e) => e.kind === 'request.approve');
     expect(approvals).toHaveLength(1);
   });
 
@@ -74,22 +34,22 @@ describe('staff API: conflicts, errors, notes and the request detail', () => {
     ['retry', 'pending_review'],
     ['request-info', 'approved'],
   ])('%s from %s → 409 ILLEGAL_TRANSITION', async (action, from) => {
-    const { reference } = await fileVerified();
+    const { reference } = await h.fileVerified();
     if (from === 'awaiting_subject')
-      await act(reference, 'request-info', { version: 2, message: 'Which one?' }).expect(200);
-    if (from === 'approved') await act(reference, 'approve', { version: 2 }).expect(200);
-    const body = { version: await versionOf(reference), message: 'Which account?' };
-    const res = await act(reference, action, body).expect(409);
+      await h.act(reference, 'request-info', { version: 2, message: 'Which one?' }).expect(200);
+    if (from === 'approved') await h.act(reference, 'approve', { version: 2 }).expect(200);
+    const body = { version: await h.versionOf(reference), message: 'Which account?' };
+    const res = await h.act(reference, action, body).expect(409);
     expect(res.body.code).toBe('ILLEGAL_TRANSITION');
   });
 
   it('unknown reference → 404; unknown action → 404', async () => {
-    expect((await act('RD-2222-2222', 'approve', { version: 1 })).status).toBe(404);
-    const { reference } = await fileVerified();
-    expect((await act(reference, 'delete', { version: 2 })).status).toBe(404);
-    await request(rt.app)
+    expect((await h.act('RD-2222-2222', 'approve', { version: 1 })).status).toBe(404);
+    const { reference } = await h.fileVerified();
+    expect((await h.act(reference, 'delete', { version: 2 })).status).toBe(404);
+    await request(h.rt.app)
       .get('/api/v1/staff/requests/RD-2222-2222')
-      .set('Authorization', bearers.dpo)
+      .set('Authorization', h.bearers.dpo)
       .expect(404);
   });
 
@@ -101,43 +61,43 @@ describe('staff API: conflicts, errors, notes and the request detail', () => {
     ['assign', 'assignee', { assignee: 'nobody' }],
     ['approve', 'version', {}],
   ] as const)('%s with a bad %s → 400 naming that field', async (action, field, body) => {
-    const { reference } = await fileVerified();
+    const { reference } = await h.fileVerified();
     const withVersion = field === 'version' ? body : { version: 2, ...body };
-    const res = await act(reference, action, withVersion).expect(400);
+    const res = await h.act(reference, action, withVersion).expect(400);
     expect(res.body.errors.map((e: { path: string }) => e.path)).toContain(field);
   });
 
   it('assign to a support account → 400 on assignee; null unassigns', async () => {
-    const { reference } = await fileVerified();
-    const res = await act(reference, 'assign', { version: 2, assignee: accounts.support.id }).expect(400);
+    const { reference } = await h.fileVerified();
+    const res = await h.act(reference, 'assign', { version: 2, assignee: h.accounts.support.id }).expect(400);
     expect(res.body.errors[0].path).toBe('assignee');
-    await act(reference, 'assign', { version: 2, assignee: accounts.admin.id }).expect(200);
-    const cleared = await act(reference, 'assign', { version: 3, assignee: null }).expect(200);
+    await h.act(reference, 'assign', { version: 2, assignee: h.accounts.admin.id }).expect(200);
+    const cleared = await h.act(reference, 'assign', { version: 3, assignee: null }).expect(200);
     expect(cleared.body.assignee).toBeNull();
   });
 
   it('a note → stored in request_notes, the audit event holds only its id, never the text', async () => {
-    const { reference, id } = await fileVerified();
+    const { reference, id } = await h.fileVerified();
     const text = 'Caller said her maiden name is Kowalska, DOB 1984-02-11';
-    await act(reference, 'note', { version: 2, message: text }, 'support').expect(200);
-    const [note] = await rt.database.db.select().from(requestNotes).where(eq(requestNotes.requestId, id));
-    expect(note).toMatchObject({ body: text, authorId: accounts.support.id });
-    const events = await eventsOf(id);
+    await h.act(reference, 'note', { version: 2, message: text }, 'support').expect(200);
+    const [note] = await h.rt.database.db.select().from(requestNotes).where(eq(requestNotes.requestId, id));
+    expect(note).toMatchObject({ body: text, authorId: h.accounts.support.id });
+    const events = await h.eventsOf(id);
     expect(JSON.stringify(events)).not.toContain('Kowalska');
     expect(events.at(-1)?.data).toMatchObject({ noteId: note!.id });
   });
 
   it('GET the request → item, subject data, clock with explain lines, events, notes and emails without bodies', async () => {
-    const { reference, email } = await fileVerified({
+    const { reference, email } = await h.fileVerified({
       type: 'rectify',
       law: 'gdpr',
       name: 'Ana Nowak',
       corrections: [{ field: 'city', value: 'Łódź' }],
     });
-    await act(reference, 'note', { version: 2, message: 'Check the CRM.' }).expect(200);
-    const res = await request(rt.app)
+    await h.act(reference, 'note', { version: 2, message: 'Check the CRM.' }).expect(200);
+    const res = await request(h.rt.app)
       .get(`/api/v1/staff/requests/${reference}`)
-      .set('Authorization', bearers.dpo)
+      .set('Authorization', h.bearers.dpo)
       .expect(200);
     expect(res.body).toMatchObject({
       reference,
@@ -162,12 +122,12 @@ describe('staff API: conflicts, errors, notes and the request detail', () => {
     ]);
     expect(res.body.events.at(-1)).toMatchObject({ kind: 'request.viewed', data: { via: 'api' } });
     expect(JSON.stringify(res.body.events.at(-1))).not.toContain(email);
-    expect(res.body.notes[0]).toMatchObject({ body: 'Check the CRM.', author: accounts.dpo.id });
+    expect(res.body.notes[0]).toMatchObject({ body: 'Check the CRM.', author: h.accounts.dpo.id });
     expect(res.body.emails.length).toBeGreaterThanOrEqual(2);
     expect(Object.keys(res.body.emails[0]).sort()).toEqual(['createdAt', 'sentAt', 'status', 'subject']);
-    await request(rt.app)
+    await request(h.rt.app)
       .get(`/api/v1/staff/requests/${reference}`)
-      .set('Authorization', bearers.support)
+      .set('Authorization', h.bearers.support)
       .expect(403);
   });
 });
