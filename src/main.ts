@@ -5,6 +5,7 @@ import { openDatabase } from './db/client.ts';
 import { DataDirLockedError } from './db/lock.ts';
 import { migrateDatabase } from './db/migrate.ts';
 import { registerDeadlineCommand } from './deadlines/index.ts';
+import { SourcesConfigError } from './fulfilment/sources-config.ts';
 import { createJobs } from './jobs/jobs.ts';
 import { createLogger } from './logger.ts';
 import { createRuntime, type Runtime } from './runtime.ts';
@@ -108,6 +109,8 @@ try {
 } catch (error) {
   if (error instanceof ConfigError) {
     console.error(`rightsdesk: configuration error: ${error.message}`);
+  } else if (error instanceof SourcesConfigError) {
+    console.error(`rightsdesk: sources file: ${error.message}`);
   } else if (error instanceof DataDirLockedError) {
     console.error(`rightsdesk: ${error.message}`);
   } else {

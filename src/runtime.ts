@@ -4,6 +4,8 @@ import { startAuditSealer } from './audit/audit-sealer.ts';
 import type { Config } from './config.ts';
 import { type Database, openDatabase } from './db/client.ts';
 import { migrateDatabase } from './db/migrate.ts';
+import { loadSourcesFile } from './fulfilment/sources-config.ts';
+import type { SourcesFile } from './fulfilment/sources-schemas.ts';
 import { createViews, type Views } from './http/views.ts';
 import { createI18n, type I18n } from './i18n/i18n.ts';
 import { createJobs, type Jobs, type JobsOptions } from './jobs/jobs.ts';
@@ -20,6 +22,8 @@ export type Runtime = {
   i18n: I18n;
   now: () => Date;
   transport: MailTransport;
+  /** The data sources of SOURCES_FILE (none configured: an empty list). */
+  sources: SourcesFile['sources'];
   app: Express;
   /**
    * Stops the audit sealer (after one last seal) and job handlers (waiting for running ones),
@@ -44,6 +48,8 @@ export type RuntimeOptions = {
 /** Everything a process needs, wired once: database (migrated), jobs, mail, views and the app. */
 export async function createRuntime(config: Config, options: RuntimeOptions): Promise<Runtime> {
   const logger = options.logger ?? createLogger(config.logLevel);
+  // A broken sources file stops start-up before anything else opens: fail fast, naming the path.
+  const sources = config.sourcesFile ? loadSourcesFile(config.sourcesFile).sources : [];
   const database =
     options.database ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir }));
   try {
@@ -85,6 +91,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
       i18n,
       now,
       transport,
+      sources,
       app,
       async close() {
         await auditSealer?.stop();

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -61,6 +61,21 @@ describe('CLI', () => {
     expect(status).toBe(1);
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(stderr).toContain('PORT');
+  });
+
+  it('a sources file with a bad erase strategy → serve refuses to start, naming its path in the file', () => {
+    const dir = tmp();
+    const file = path.join(dir, 'sources.yaml');
+    writeFileSync(
+      file,
+      'sources:\n  - name: app\n    kind: postgres\n    url: postgres://x@127.0.0.1/app\n    collections:\n' +
+        '      - name: accounts\n        table: accounts\n        subject: { emailColumn: email }\n' +
+        '        fields:\n          email: { category: contact, erase: { strategy: shred } }\n',
+    );
+    const { status, stderr } = runCli(['serve'], { DATA_DIR: dir, SOURCES_FILE: file });
+    expect(status).toBe(1);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toContain('sources[0].collections[0].fields.email.erase.strategy');
   });
 
   it('production without SECRET_KEY → refuses to start, naming it', () => {
