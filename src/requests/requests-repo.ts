@@ -86,15 +86,6 @@ export async function findUnverifiedToExpire(ex: Executor, receivedBefore: Date,
     .limit(limit);
 }
 
-export async function markReminded(ex: Executor, id: string, at: Date): Promise<boolean> {
-  const rows = await ex
-    .update(requests)
-    .set({ remindedAt: at })
-    .where(and(eq(requests.id, id), isNull(requests.remindedAt)))
-    .returning({ id: requests.id });
-  return rows.length === 1;
-}
-
 /** Unverified requests under a law with an acknowledgement deadline that nobody has acknowledged yet. */
 export async function findUnacknowledged(ex: Executor, receivedBefore: Date, limit: number) {
   return ex
@@ -111,11 +102,17 @@ export async function findUnacknowledged(ex: Executor, receivedBefore: Date, lim
     .limit(limit);
 }
 
-export async function markAcknowledged(ex: Executor, id: string, at: Date): Promise<boolean> {
+/** Sets a once-only timestamp (reminder sent, receipt confirmed); false when someone already did. */
+export async function markOnce(
+  ex: Executor,
+  id: string,
+  column: 'remindedAt' | 'acknowledgedAt',
+  at: Date,
+): Promise<boolean> {
   const rows = await ex
     .update(requests)
-    .set({ acknowledgedAt: at })
-    .where(and(eq(requests.id, id), isNull(requests.acknowledgedAt)))
+    .set({ [column]: at })
+    .where(and(eq(requests.id, id), isNull(requests[column])))
     .returning({ id: requests.id });
   return rows.length === 1;
 }

@@ -12,8 +12,7 @@ import {
   findUnacknowledged,
   findUnverifiedToExpire,
   findUnverifiedToRemind,
-  markAcknowledged,
-  markReminded,
+  markOnce,
 } from './requests-repo.ts';
 
 const batch = 200;
@@ -84,7 +83,7 @@ export async function sweepUnverified(deps: RequestDeps): Promise<SweepResult> {
     await findUnverifiedToRemind(deps.db, remindBefore, batch),
     (request) =>
       deps.db.transaction(async (tx) => {
-        if (!(await markReminded(tx, request.id, now))) return false;
+        if (!(await markOnce(tx, request.id, 'remindedAt', now))) return false;
         const verify = await issueVerificationToken(tx, deps, request.id, now);
         const hours = deps.config.verification.tokenHours;
         await queueMail(
@@ -108,7 +107,7 @@ export async function sweepUnverified(deps: RequestDeps): Promise<SweepResult> {
     await findUnacknowledged(deps.db, acknowledgeBefore, batch),
     (request) =>
       deps.db.transaction(async (tx) => {
-        if (!(await markAcknowledged(tx, request.id, now))) return false;
+        if (!(await markOnce(tx, request.id, 'acknowledgedAt', now))) return false;
         await recordClockEvent(tx, request, { kind: 'acknowledged', at: now }, deps.config.clock);
         await queueMail(tx, deps.jobs, requestEmail(ctx(request.id), request, 'receipt'));
         await appendAuditEvent(tx, {

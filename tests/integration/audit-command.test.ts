@@ -1,29 +1,15 @@
 import { Command, CommanderError } from 'commander';
-import { asc, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { AUDIT_BROKEN_EXIT_CODE, registerAuditCommand } from '../../src/audit/audit-command.ts';
 import { AUDIT_CHAIN_LOCK_KEY } from '../../src/audit/audit-repo.ts';
-import { appendAuditEvent, sealAuditChain } from '../../src/audit/audit-service.ts';
-import { type AuditEventRow, auditEvents } from '../../src/db/schema.ts';
+import { appendAuditEvent } from '../../src/audit/audit-service.ts';
+import { appendSealedEvents } from '../helpers/audit.ts';
 import { onPostgres, useAuditTestDatabase } from '../helpers/test-db.ts';
 
 const t = useAuditTestDatabase();
 
-/** n events through the real append path, in one transaction (fast on both backends), then sealed. */
-async function appendMany(n: number): Promise<AuditEventRow[]> {
-  const rows = await t.database.db.transaction(async (tx) => {
-    const appended: AuditEventRow[] = [];
-    for (let i = 0; i < n; i++) {
-      const at = new Date(Date.UTC(2026, 0, 1) + i * 1000);
-      appended.push(await appendAuditEvent(tx, { kind: 'test.event', actor: 'system', data: { i }, at }));
-    }
-    return appended;
-  });
-  expect(await sealAuditChain(t.database.db)).toEqual({ sealed: n });
-  const sealed = await t.database.db.select().from(auditEvents).orderBy(asc(auditEvents.seq));
-  expect(sealed.map((r) => r.id)).toEqual(rows.map((r) => r.id));
-  return sealed;
-}
+const appendMany = (n: number) => appendSealedEvents(t.database, n);
 
 async function runVerify() {
   const out: string[] = [];

@@ -1,4 +1,3 @@
-import { asc } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import {
   appendAuditEvent,
@@ -7,26 +6,13 @@ import {
   sealAuditChain,
   verifyAuditChain,
 } from '../../src/audit/audit-service.ts';
-import { type AuditEventRow, auditEvents } from '../../src/db/schema.ts';
+import { auditEvents } from '../../src/db/schema.ts';
+import { appendSealedEvents } from '../helpers/audit.ts';
 import { onPostgres, useAuditTestDatabase } from '../helpers/test-db.ts';
 
 const t = useAuditTestDatabase();
 
-/** n events through the real append path, in one transaction (fast on both backends), then sealed. */
-async function appendMany(n: number): Promise<AuditEventRow[]> {
-  const rows = await t.database.db.transaction(async (tx) => {
-    const appended: AuditEventRow[] = [];
-    for (let i = 0; i < n; i++) {
-      const at = new Date(Date.UTC(2026, 0, 1) + i * 1000);
-      appended.push(await appendAuditEvent(tx, { kind: 'test.event', actor: 'system', data: { i }, at }));
-    }
-    return appended;
-  });
-  expect(await sealAuditChain(t.database.db)).toEqual({ sealed: n });
-  const sealed = await t.database.db.select().from(auditEvents).orderBy(asc(auditEvents.seq));
-  expect(sealed.map((r) => r.id)).toEqual(rows.map((r) => r.id));
-  return sealed;
-}
+const appendMany = (n: number) => appendSealedEvents(t.database, n);
 
 /** A long sealed chain built in memory and inserted 500 rows a statement: ~1 s instead of 2 500 seals. */
 async function insertChain(n: number): Promise<string> {

@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { staffActions } from '../../src/requests/staff-request-schemas.ts';
 import { createTestRuntime, type TestRuntime } from '../helpers/test-runtime.ts';
 
 describe('GET /api/openapi.json', () => {
@@ -35,17 +36,7 @@ describe('GET /api/openapi.json', () => {
     ]) {
       expect(paths).toContain(path);
     }
-    for (const action of [
-      'assign',
-      'approve',
-      'deny',
-      'extend',
-      'request-info',
-      'resume',
-      'retry',
-      'cancel',
-      'note',
-    ]) {
+    for (const action of staffActions) {
       const body =
         res.body.paths[`/api/v1/staff/requests/{reference}/${action}`].post.requestBody.content[
           'application/json'
