@@ -66,6 +66,15 @@ const envSchema = z.object({
   INTAKE_LIMIT_PER_IP: z.coerce.number().int().min(1).default(30),
   INTAKE_LIMIT_PER_EMAIL: z.coerce.number().int().min(1).default(5),
   SOURCES_FILE: z.string().min(1).optional(),
+  /** The demo data sources on the embedded default: on unless turned off; never in production. */
+  DEMO_SOURCES: z.enum(['on', 'off']).optional(),
+  /** How long a source that answered 202 may take to call back before its task fails. */
+  SOURCE_CALLBACK_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(72),
   STAFF_ALLOWED_IPS: z
     .string()
     .optional()
@@ -96,6 +105,11 @@ export type Config = Readonly<{
   /** Intake submissions allowed per client IP per 15 minutes, and per email address per hour. */
   intakeLimits: Readonly<{ perIp: number; perEmail: number }>;
   sourcesFile: string | undefined;
+  /** Demo sources (a seeded embedded product database and a demo newsletter over http). */
+  demoSources: boolean;
+  sourceCallbackHours: number;
+  /** The value of an environment variable an http source names as its secret (`secretEnv`). */
+  readSecret(name: string): string | undefined;
   staffAllowedIps: readonly string[];
   logLevel: Env['LOG_LEVEL'];
 }>;
@@ -132,6 +146,19 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('ORG_DEFAULT_LAW', `must be one of ${LAW_IDS.join(', ')}`);
   }
   const dataDir = path.resolve(env.DATA_DIR);
+  if (env.DEMO_SOURCES === 'on' && (env.NODE_ENV === 'production' || env.DATABASE_URL)) {
+    throw new ConfigError('DEMO_SOURCES', 'the demo runs only on the embedded development database');
+  }
+  const demoSources =
+    env.DEMO_SOURCES === 'on' ||
+    (env.DEMO_SOURCES === undefined &&
+      env.NODE_ENV === 'development' &&
+      !env.DATABASE_URL &&
+      !env.SOURCES_FILE);
+  // Source secrets are read by name from the environment captured here, never from process.env later.
+  const secrets = new Map(
+    Object.entries(cleaned).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+  );
   return Object.freeze({
     env: env.NODE_ENV,
     port: env.PORT,
@@ -152,6 +179,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     }),
     intakeLimits: Object.freeze({ perIp: env.INTAKE_LIMIT_PER_IP, perEmail: env.INTAKE_LIMIT_PER_EMAIL }),
     sourcesFile: env.SOURCES_FILE,
+    demoSources,
+    sourceCallbackHours: env.SOURCE_CALLBACK_HOURS,
+    readSecret: (name: string) => secrets.get(name),
     staffAllowedIps: Object.freeze([...env.STAFF_ALLOWED_IPS]),
     logLevel: env.LOG_LEVEL,
   });

@@ -5,6 +5,7 @@ import {
   date,
   index,
   integer,
+  primaryKey,
   jsonb,
   pgTable,
   text,
@@ -42,7 +43,8 @@ export const requests = pgTable(
     subjectEmail: text('subject_email').notNull(),
     subjectName: text('subject_name'),
     details: text('details'),
-    corrections: jsonb('corrections').$type<{ field: string; value: string }[]>(),
+    /** The subject's corrections; staff decisions (accept with an edited value, or reject) are kept beside each. */
+    corrections: jsonb('corrections').$type<StoredCorrection[]>(),
     receivedAt: instant('received_at').notNull(),
     timeZone: text('time_zone').notNull(),
     receivedOn: localDate('received_on').notNull(),
@@ -232,6 +234,75 @@ export const requestNotes = pgTable(
   (t) => [index('request_notes_request_idx').on(t.requestId, t.createdAt)],
 );
 
+// One per data source per request: the unit the fulfilment runner retries, receipts and reports.
+export const fulfilmentTasks = pgTable(
+  'fulfilment_tasks',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    requestId: uuid('request_id')
+      .notNull()
+      .references(() => requests.id),
+    source: text('source').notNull(),
+    action: text('action', { enum: ['access', 'erase', 'rectify', 'opt_out'] }).notNull(),
+    /** waiting: an http source answered 202 and will call back. */
+    status: text('status', { enum: ['pending', 'running', 'waiting', 'done', 'failed'] }).notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    /** What the source reports was done (counts, retained fields with basis, or the http receipt). */
+    receipt: jsonb('receipt').$type<Record<string, unknown>>(),
+    startedAt: instant('started_at'),
+    finishedAt: instant('finished_at'),
+    createdAt: instant('created_at').notNull().defaultNow(),
+    updatedAt: instant('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('fulfilment_tasks_request_source_key').on(t.requestId, t.source),
+    index('fulfilment_tasks_waiting_idx').on(t.updatedAt).where(sql`status = 'waiting'`),
+  ],
+);
+
+// Records an access task collected, handed to the export bundle; written in batches, read by cursor.
+export const collectedRecords = pgTable(
+  'collected_records',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    taskId: uuid('task_id')
+      .notNull()
+      .references(() => fulfilmentTasks.id, { onDelete: 'cascade' }),
+    collection: text('collection').notNull(),
+    data: jsonb('data').$type<Record<string, unknown>>().notNull(),
+  },
+  (t) => [index('collected_records_task_idx').on(t.taskId, t.id)],
+);
+
+// Who must not get marketing (or whose data must not be sold/shared): only an HMAC of the
+// normalised email, so the list itself reveals no addresses.
+export const suppressions = pgTable(
+  'suppressions',
+  {
+    emailHmac: text('email_hmac').notNull(),
+    scope: text('scope', { enum: ['marketing', 'sale_sharing'] }).notNull(),
+    origin: text('origin', { enum: ['opt_out_request', 'unsubscribe', 'gpc', 'staff'] }).notNull(),
+    requestId: uuid('request_id').references(() => requests.id),
+    createdAt: instant('created_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.emailHmac, t.scope] })],
+);
+
+// Signatures already accepted from http sources: a replayed callback inside the tolerance window is refused.
+export const seenSignatures = pgTable('seen_signatures', {
+  signatureHash: text('signature_hash').primaryKey(),
+  expiresAt: instant('expires_at').notNull(),
+});
+
+export type StoredCorrection = {
+  field: string;
+  value: string;
+  /** Unset until staff decide; `accepted` may carry an edited value in `value` (the original in `proposed`). */
+  decision?: 'accepted' | 'rejected';
+  proposed?: string;
+};
+
 export type RequestRow = typeof requests.$inferSelect;
 export type NewRequestRow = typeof requests.$inferInsert;
 export type AuditEventRow = typeof auditEvents.$inferSelect;
@@ -242,3 +313,5 @@ export type StaffAccountRow = typeof staffAccounts.$inferSelect;
 export type StaffSessionRow = typeof staffSessions.$inferSelect;
 export type NewOutboxRow = typeof outbox.$inferInsert;
 export type RequestNoteRow = typeof requestNotes.$inferSelect;
+export type FulfilmentTaskRow = typeof fulfilmentTasks.$inferSelect;
+export type SuppressionRow = typeof suppressions.$inferSelect;

@@ -53,19 +53,33 @@ const subjectLookup = z.union([
   }),
 ]);
 
-const collection = z.strictObject({
-  name: identifier,
-  table: qualifiedTable,
-  primaryKey: identifier.default('id'),
-  subject: subjectLookup,
-  fields: z.record(identifier, field).refine((f) => Object.keys(f).length > 0, 'list at least one field'),
-  marketingConsentColumn: identifier.optional(),
-});
+const collection = z
+  .strictObject({
+    name: identifier,
+    table: qualifiedTable,
+    primaryKey: identifier.default('id'),
+    subject: subjectLookup,
+    fields: z.record(identifier, field).refine((f) => Object.keys(f).length > 0, 'list at least one field'),
+    marketingConsentColumn: identifier.optional(),
+  })
+  .superRefine((value, ctx) => {
+    // Deleting a row would destroy a field held under a legal basis: say so instead of guessing.
+    const strategies = Object.entries(value.fields).map(([name, f]) => [name, f.erase.strategy] as const);
+    const retained = strategies.find(([, s]) => s === 'retain');
+    const deleted = strategies.find(([, s]) => s === 'delete');
+    if (retained && deleted)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['fields', deleted[0], 'erase', 'strategy'],
+        message: `cannot delete the row while field "${retained[0]}" is retained; use null, hash or redact`,
+      });
+  });
 
 const postgresSource = z.strictObject({
   name: identifier,
   kind: z.literal('postgres'),
-  url: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
+  /** postgres://… for PostgreSQL; pglite:///abs/dir or pglite:./dir for an embedded database (demo, local). */
+  url: z.string().regex(/^(postgres(ql)?:\/\/|pglite:)/, 'must be a postgres:// (or pglite:) URL'),
   collections: z.array(collection).min(1, 'list at least one collection'),
 });
 

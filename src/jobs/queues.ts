@@ -6,6 +6,9 @@ export const queues = {
   'requests.sweep': { retryLimit: 2, retryDelay: 60, expireInSeconds: 600 },
   'maintenance.purge': { retryLimit: 2, retryDelay: 60, expireInSeconds: 600 },
   'deadlines.digest': { retryLimit: 3, retryDelay: 300, expireInSeconds: 600 },
+  // A data source that is down for a while: 30 s, 1 min, 2 min … about an hour in all, then `failed`.
+  'fulfilment.task': { retryLimit: 7, retryDelay: 30, retryBackoff: true, expireInSeconds: 900 },
+  'fulfilment.sweep': { retryLimit: 2, retryDelay: 60, expireInSeconds: 600 },
 } satisfies Record<string, Omit<PgBoss.Queue, 'name'>>;
 
 // Handlers per queue per process. pg-boss fetches oldest first, so with one handler a few failing
@@ -15,6 +18,8 @@ export const concurrency: Record<keyof typeof queues, number> = {
   'requests.sweep': 1,
   'maintenance.purge': 1,
   'deadlines.digest': 1,
+  'fulfilment.task': 2,
+  'fulfilment.sweep': 1,
 };
 
 // Cron schedules (UTC), run by whichever worker process holds pg-boss's cron slot.
@@ -23,6 +28,7 @@ export const schedules: Partial<Record<keyof typeof queues, string>> = {
   'maintenance.purge': '17 * * * *',
   // 06:00 UTC on weekdays: in the inbox before the working day starts in Europe.
   'deadlines.digest': '0 6 * * 1-5',
+  'fulfilment.sweep': '*/15 * * * *',
 };
 
 export type QueueName = keyof typeof queues;
@@ -32,4 +38,6 @@ export type JobPayloads = {
   'requests.sweep': Record<string, never>;
   'maintenance.purge': Record<string, never>;
   'deadlines.digest': Record<string, never>;
+  'fulfilment.task': { taskId: string };
+  'fulfilment.sweep': Record<string, never>;
 };
