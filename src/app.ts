@@ -4,6 +4,13 @@ import helmet from 'helmet';
 import { openApiRoutes } from './api/openapi.ts';
 import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
+import { sourcesFor } from './fulfilment/connectors.ts';
+import type { DemoNewsletter } from './fulfilment/demo/demo-newsletter.ts';
+import { demoNewsletterRouter } from './fulfilment/demo/demo-newsletter-routes.ts';
+import type { FulfilmentDeps } from './fulfilment/fulfilment-deps.ts';
+import { callbackRoutes } from './fulfilment/http/callback-routes.ts';
+import { reviewPageRoutes } from './fulfilment/review-page-routes.ts';
+import { reviewRoutes } from './fulfilment/review-routes.ts';
 import { healthRoutes } from './health/health-routes.ts';
 import { createCsrf } from './http/csrf.ts';
 import { errorHandler, notFound } from './http/error-handler.ts';
@@ -21,8 +28,10 @@ import { publicRoutes } from './requests/public-routes.ts';
 import type { RequestDeps } from './requests/request-deps.ts';
 import { staffRequestRoutes } from './requests/staff-request-routes.ts';
 import { statusRoutes } from './requests/status-routes.ts';
-import { staffCookie, staffIpAllowlist } from './staff/staff-auth.ts';
+import { staffAuth, staffCookie, staffIpAllowlist } from './staff/staff-auth.ts';
 import { staffSessionRoutes } from './staff/staff-routes.ts';
+import { marketingRoutes } from './suppression/marketing-routes.ts';
+import { unsubscribeRoutes } from './suppression/unsubscribe-routes.ts';
 import { verificationRoutes } from './verification/verification-routes.ts';
 
 export type AppDeps = {
@@ -34,6 +43,11 @@ export type AppDeps = {
   i18n: I18n;
   /** The clock every service reads; tests inject their own. */
   now: () => Date;
+  fulfilment: Pick<FulfilmentDeps, 'connectors' | 'retryLimit' | 'attemptExpirySeconds'> & {
+    secretFor(source: string): string | undefined;
+  };
+  /** Set when the demo sources run: the demo newsletter system served by this app. */
+  demoNewsletter?: DemoNewsletter;
 };
 
 const assetsDir = fileURLToPath(new URL('./assets', import.meta.url));
@@ -52,6 +66,37 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use('/assets', express.static(assetsDir, { maxAge: '1h', fallthrough: false }));
+  const db = deps.database.db;
+  const { connectors, secretFor } = deps.fulfilment;
+  const requests: RequestDeps = {
+    db,
+    jobs: deps.jobs,
+    config: deps.config,
+    i18n: deps.i18n,
+    now: deps.now,
+    sourcesFor: (action) => sourcesFor(connectors, action),
+  };
+  const fulfilment: FulfilmentDeps = { ...requests, logger: deps.logger, ...deps.fulfilment };
+  // Before any body parser: signatures cover the raw bytes of these bodies. Rate-limited per IP, as
+  // each may be up to 20 MB.
+  app.use(
+    '/api/v1/callbacks',
+    createRateLimit({
+      db,
+      name: 'callbacks-ip',
+      windowMs: 60_000,
+      limit: 300,
+      now: deps.now,
+      logger: deps.logger,
+    }),
+  );
+  app.use(callbackRoutes({ fulfilment, secretFor }));
+  if (deps.demoNewsletter) app.use(demoNewsletterRouter(deps.demoNewsletter));
+  // Up to 1000 addresses of up to 254 characters: the marketing send check alone takes a larger body.
+  app.use(
+    '/api/v1/marketing/recipients',
+    express.json({ limit: '320kb', type: ['application/json', 'application/*+json'] }),
+  );
   app.use(express.json({ limit: '64kb', type: ['application/json', 'application/*+json'] }));
   app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
 
@@ -60,7 +105,6 @@ export function createApp(deps: AppDeps): Express {
   const secureCookies = deps.config.publicUrl.startsWith('https:');
   app.use(localeMiddleware(deps.i18n, secureCookies));
   const csrf = createCsrf({ secretKey: deps.config.secretKey, secureCookies });
-  const db = deps.database.db;
   const limit = (
     name: string,
     windowMs: number,
@@ -84,7 +128,6 @@ export function createApp(deps: AppDeps): Express {
     ),
   };
   const linkLimit = limit('links-ip', 15 * 60_000, 60);
-  const requests: RequestDeps = { db, jobs: deps.jobs, config: deps.config, i18n: deps.i18n, now: deps.now };
   app.use(publicRoutes({ requests, views: deps.views, csrf, limits: intakeLimits }));
   app.use(requestApiRoutes({ requests, limits: intakeLimits }));
   app.use(['/verify', '/api/v1/verifications', '/status'], (req, res, next) =>
@@ -104,9 +147,27 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use(queueRoutes({ requests, staff, views: deps.views, csrf, cookie: staffCookie(secureCookies) }));
   app.use(
-    staffRequestRoutes({ requests, staff, views: deps.views, csrf, cookie: staffCookie(secureCookies) }),
+    reviewPageRoutes({ fulfilment, staff, views: deps.views, csrf, cookie: staffCookie(secureCookies) }),
+  );
+  app.use(reviewRoutes({ fulfilment, auth: staffAuth(staff, staffCookie(secureCookies)) }));
+  app.use(
+    staffRequestRoutes({
+      requests,
+      fulfilment,
+      staff,
+      views: deps.views,
+      csrf,
+      cookie: staffCookie(secureCookies),
+    }),
   );
   app.use(statusRoutes({ requests, views: deps.views, csrf }));
+  const marketingDeps = { suppression: requests, staff, cookie: staffCookie(secureCookies) };
+  app.use(marketingRoutes({ ...marketingDeps, allowedIps: deps.config.staffAllowedIps }));
+  // No CSRF on the one-click POST (mail providers post without cookies): the signed token is the authority.
+  const unsubscribeLimit = limit('unsubscribe-ip', 15 * 60_000, 300);
+  app.use(
+    unsubscribeRoutes({ suppression: requests, views: deps.views, i18n: deps.i18n, limit: unsubscribeLimit }),
+  );
   if (!deps.config.smtpUrl && deps.config.env !== 'production') {
     app.use(mailboxRoutes({ db: deps.database.db, views: deps.views }));
   }

@@ -149,6 +149,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   if (env.DEMO_SOURCES === 'on' && (env.NODE_ENV === 'production' || env.DATABASE_URL)) {
     throw new ConfigError('DEMO_SOURCES', 'the demo runs only on the embedded development database');
   }
+  if (env.DEMO_SOURCES === 'on' && env.SOURCES_FILE) {
+    throw new ConfigError('DEMO_SOURCES', 'the demo replaces the sources: unset SOURCES_FILE or the demo');
+  }
   const demoSources =
     env.DEMO_SOURCES === 'on' ||
     (env.DEMO_SOURCES === undefined &&

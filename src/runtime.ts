@@ -1,17 +1,22 @@
 import type { Express } from 'express';
-import { createApp } from './app.ts';
+import { type AppDeps, createApp } from './app.ts';
 import { startAuditSealer } from './audit/audit-sealer.ts';
 import type { Config } from './config.ts';
 import { type Database, openDatabase } from './db/client.ts';
 import { migrateDatabase } from './db/migrate.ts';
-import { loadSourcesFile } from './fulfilment/sources-config.ts';
-import type { SourcesFile } from './fulfilment/sources-schemas.ts';
+import { sourcesFor } from './fulfilment/connectors.ts';
+import { createDemoNewsletter } from './fulfilment/demo/demo-newsletter.ts';
+import type { FulfilmentDeps } from './fulfilment/fulfilment-deps.ts';
+import { openSources, readSources } from './fulfilment/fulfilment-setup.ts';
+import type { SourceConfig } from './fulfilment/sources-schemas.ts';
 import { createViews, type Views } from './http/views.ts';
 import { createI18n, type I18n } from './i18n/i18n.ts';
 import { createJobs, type Jobs, type JobsOptions } from './jobs/jobs.ts';
+import { queues } from './jobs/queues.ts';
 import { registerWorkers } from './jobs/workers.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMailTransport, type MailTransport } from './mail/mail-transport.ts';
+import type { RequestDeps } from './requests/request-deps.ts';
 
 export type Runtime = {
   config: Config;
@@ -22,9 +27,15 @@ export type Runtime = {
   i18n: I18n;
   now: () => Date;
   transport: MailTransport;
-  /** The data sources of SOURCES_FILE (none configured: an empty list). */
-  sources: SourcesFile['sources'];
+  /** The data sources of SOURCES_FILE, or the demo ones (none configured: an empty list). */
+  sources: readonly SourceConfig[];
+  /** What request services need (tests call services directly with it). */
+  requests: RequestDeps;
+  /** What the fulfilment runner needs: the request deps plus the connectors. */
+  fulfilment: FulfilmentDeps;
   app: Express;
+  /** What the app was made from (tests make variants of it). */
+  appDeps: AppDeps;
   /**
    * Stops the audit sealer (after one last seal) and job handlers (waiting for running ones),
    * then closes mail and the database.
@@ -49,7 +60,7 @@ export type RuntimeOptions = {
 export async function createRuntime(config: Config, options: RuntimeOptions): Promise<Runtime> {
   const logger = options.logger ?? createLogger(config.logLevel);
   // A broken sources file stops start-up before anything else opens: fail fast, naming the path.
-  const sources = config.sourcesFile ? loadSourcesFile(config.sourcesFile).sources : [];
+  const configured = readSources(config);
   const database =
     options.database ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir }));
   try {
@@ -60,6 +71,37 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     const i18n = createI18n();
     const views = createViews({ orgName: config.orgName }, i18n);
     const now = options.now ?? (() => new Date());
+    const { sources, connectors, demoSecret, secretFor } = await openSources(config, configured, {
+      db: database.db,
+      now,
+      logger,
+      check: true,
+    });
+    const requests: RequestDeps = {
+      db: database.db,
+      jobs,
+      config,
+      i18n,
+      now,
+      sourcesFor: (action) => sourcesFor(connectors, action),
+    };
+    const fulfilment: FulfilmentDeps = {
+      ...requests,
+      connectors,
+      logger,
+      retryLimit: jobs.retryLimit('fulfilment.task'),
+      attemptExpirySeconds: queues['fulfilment.task'].expireInSeconds,
+    };
+    // The demo's newsletter system lives in this process: it answers our http connector and calls back.
+    const demoNewsletter = demoSecret
+      ? createDemoNewsletter({
+          dataDir: config.dataDir,
+          secret: demoSecret,
+          now,
+          publicUrl: config.publicUrl,
+          logger,
+        })
+      : undefined;
     if (options.worker) {
       await registerWorkers({
         db: database.db,
@@ -68,10 +110,11 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
         transport,
         mailFrom: config.mailFrom,
         messageIdDomain: new URL(config.publicUrl).hostname,
-        requests: { db: database.db, jobs, config, i18n, now },
+        requests,
+        fulfilment,
       });
     }
-    const app = createApp({
+    const appDeps: AppDeps = {
       config,
       database: options.appDatabase ?? database,
       jobs,
@@ -79,7 +122,15 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
       views,
       i18n,
       now,
-    });
+      fulfilment: {
+        connectors,
+        retryLimit: fulfilment.retryLimit,
+        attemptExpirySeconds: fulfilment.attemptExpirySeconds,
+        secretFor,
+      },
+      ...(demoNewsletter ? { demoNewsletter } : {}),
+    };
+    const app = createApp(appDeps);
     // Seals appended audit events into the hash chain about once a second (worker processes only).
     const auditSealer = options.worker ? startAuditSealer(database.db, logger) : undefined;
     return {
@@ -92,10 +143,15 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
       now,
       transport,
       sources,
+      requests,
+      fulfilment,
+      appDeps,
       app,
       async close() {
         await auditSealer?.stop();
         await jobs.stop(8000);
+        await demoNewsletter?.close();
+        await connectors.close();
         transport.close();
         await database.close();
       },

@@ -1,8 +1,10 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { createRequestBody } from '../requests/requests-schemas.ts';
+import { fulfilmentPaths } from './openapi-fulfilment.ts';
 import { problem } from './openapi-shared.ts';
 import { staffPaths } from './openapi-staff.ts';
+import { suppressionPaths } from './openapi-suppression.ts';
 
 const json = (schema: unknown) => ({ 'application/json': { schema } });
 const reference = {
@@ -69,6 +71,8 @@ export function openApiDocument(publicUrl: string) {
         },
       },
       ...staffPaths,
+      ...suppressionPaths,
+      ...fulfilmentPaths,
       '/healthz': { get: { summary: 'The process answers.', responses: { '200': { description: 'ok' } } } },
       '/readyz': {
         get: {

@@ -257,6 +257,10 @@ const LAWS: Readonly<Record<LawId, (settings: ClockSettings) => LawRule>> = {
     },
     pause: { kind: 'none', why: 'the CCPA clock never stops, whatever is awaited (11 CCR §7021(b))' },
     types: { access: ccpaRight, rectify: ccpaRight, erase: ccpaRight, opt_out: ccpaOptOut },
+    optOutSignal: {
+      basis:
+        'Cal. Code Regs. tit. 11, §7025(b)-(c): an opt-out preference signal is a valid request to opt out of sale/sharing',
+    },
   }),
   caloppa: (s) => ({
     id: 'caloppa',

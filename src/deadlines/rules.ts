@@ -75,4 +75,9 @@ export interface LawRule {
   clockStart: ClockStartRule;
   pause: PauseRule;
   types: Readonly<Record<RequestType, TypeRule>>;
+  /**
+   * Where a browser's opt-out preference signal (Global Privacy Control, `Sec-GPC: 1`) is itself a
+   * valid request to opt out of sale/sharing: the basis. Absent: the signal has no such effect.
+   */
+  optOutSignal?: { basis: string };
 }

@@ -53,6 +53,7 @@ export interface RecordSink {
 
 export type TaskContext = {
   taskId: string;
+  requestId: string;
   reference: string;
   action: FulfilmentAction;
   subject: Subject;

@@ -14,4 +14,6 @@ export type FulfilmentDeps = RequestDeps & {
   logger: Logger;
   /** Attempts before a task fails for good (the fulfilment.task queue's retryLimit, overridable in tests). */
   retryLimit: number;
+  /** Seconds after which a running attempt is presumed dead (the fulfilment.task queue's expiry). */
+  attemptExpirySeconds: number;
 };

@@ -24,6 +24,8 @@ export interface Jobs {
   /** Enqueues inside the caller's transaction: the job exists exactly when the transaction commits. */
   enqueue<Q extends QueueName>(executor: Executor, queue: Q, data: JobPayloads[Q]): Promise<void>;
   work<Q extends QueueName>(queue: Q, handler: Handler<Q>): Promise<void>;
+  /** Attempts after the first a job of this queue gets (its policy with overrides applied). */
+  retryLimit(queue: QueueName): number;
   /** Stops fetching, waits for running handlers up to timeoutMs. */
   stop(timeoutMs?: number): Promise<void>;
   readonly boss: PgBoss;
@@ -82,6 +84,7 @@ export function createJobs(database: Database, logger: Logger, options: JobsOpti
       }
       started = true;
     },
+    retryLimit: (queue) => queueOptions(queue).retryLimit ?? 0,
     async enqueue(executor, queue, data) {
       await boss.send(queue, data as object, { ...queueOptions(queue), db: executorAdapter(executor) });
     },
@@ -89,7 +92,7 @@ export function createJobs(database: Database, logger: Logger, options: JobsOpti
       for (let i = 0; i < concurrency[queue]; i++) {
         await boss.work<JobPayloads[typeof queue]>(
           queue,
-          { pollingIntervalSeconds: polling, batchSize: 1 },
+          { pollingIntervalSeconds: polling, batchSize: 1, includeMetadata: true },
           async ([job]) => {
             if (!job) return;
             const run = handler(job.data, {

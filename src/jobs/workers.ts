@@ -1,4 +1,8 @@
 import type { Db } from '../db/client.ts';
+import type { FulfilmentDeps } from '../fulfilment/fulfilment-deps.ts';
+import { sweepWaitingTasks } from '../fulfilment/fulfilment-sweep.ts';
+import { purgeSeenSignatures } from '../fulfilment/http/seen-signatures-repo.ts';
+import { runTask } from '../fulfilment/task-runner.ts';
 import { purgeExpiredRateLimits } from '../http/rate-limit-store.ts';
 import type { Logger } from '../logger.ts';
 import { deliverOutbox } from '../mail/mail-service.ts';
@@ -16,6 +20,7 @@ export type WorkerDeps = {
   mailFrom: string;
   messageIdDomain: string;
   requests: RequestDeps;
+  fulfilment: FulfilmentDeps;
 };
 
 /** Subscribes this process to every queue. Any number of processes may do so: pg-boss claims with SKIP LOCKED. */
@@ -34,5 +39,15 @@ export async function registerWorkers(deps: WorkerDeps): Promise<void> {
   await deps.jobs.work('maintenance.purge', async () => {
     const purged = await purgeExpiredRateLimits(deps.db, deps.requests.now());
     if (purged) deps.logger.info({ purged }, 'expired rate-limit windows purged');
+    await purgeSeenSignatures(deps.db, deps.requests.now());
+  });
+  await deps.jobs.work('fulfilment.task', async ({ taskId }, job) => {
+    const outcome = await runTask(deps.fulfilment, taskId, job.retryCount);
+    // Ids and outcomes only: what a source found is personal data and stays out of logs.
+    deps.logger.info({ taskId, outcome, attempt: job.retryCount + 1 }, 'fulfilment task ran');
+  });
+  await deps.jobs.work('fulfilment.sweep', async () => {
+    const result = await sweepWaitingTasks(deps.fulfilment);
+    if (result.timedOut) deps.logger.warn(result, 'fulfilment tasks timed out waiting for a callback');
   });
 }

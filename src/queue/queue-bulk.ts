@@ -1,3 +1,4 @@
+import { startFulfilment } from '../fulfilment/fulfilment-start.ts';
 import { AppError } from '../http/app-error.ts';
 import type { RequestDeps } from '../requests/request-deps.ts';
 import { recordRequestAction, transitionRequest } from '../requests/request-transition.ts';
@@ -49,7 +50,7 @@ export async function runBulkAction(
       const now = deps.now();
       await deps.db.transaction(async (tx) => {
         if (input.action === 'approve') {
-          return transitionRequest(tx, {
+          const approved = await transitionRequest(tx, {
             request,
             action: 'approve',
             actor: staff.role,
@@ -59,6 +60,7 @@ export async function runBulkAction(
             data: { via: 'bulk' },
             clock: deps.config.clock,
           });
+          return (await startFulfilment(tx, deps, approved, now)).request;
         }
         if (!isOpen(request.status))
           throw new AppError('REQUEST_CLOSED', `Request ${request.reference} is ${request.status}.`);

@@ -12,7 +12,8 @@ export function requestApiRoutes(deps: {
   router.post('/api/v1/requests', deps.limits.perIp, deps.limits.perEmail, async (req, res) => {
     const body = createRequestBody.parse(req.body ?? {});
     const locale = body.locale && deps.requests.i18n.has(body.locale) ? body.locale : 'en';
-    const result = await submitRequest(deps.requests, body, { channel: 'api', locale });
+    const gpc = req.get('sec-gpc') === '1';
+    const result = await submitRequest(deps.requests, body, { channel: 'api', locale, gpc });
     res.status(202).json(result);
   });
   return router;

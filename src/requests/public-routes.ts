@@ -94,7 +94,11 @@ export function publicRoutes(deps: PublicRouteDeps): Router {
       );
     const body = createRequestBody.safeParse(toApiBody(form.data, deps.requests.config, lang));
     if (!body.success) return renderForm(deps, req, res.status(400), form.data, body.error);
-    const result = await submitRequest(deps.requests, body.data, { channel: 'web', locale: lang });
+    const result = await submitRequest(deps.requests, body.data, {
+      channel: 'web',
+      locale: lang,
+      gpc: req.get('sec-gpc') === '1',
+    });
     res.redirect(
       303,
       `/requests/received?ref=${result.reference}&type=${body.data.type === 'opt_out' ? 'opt_out' : 'other'}`,

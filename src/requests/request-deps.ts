@@ -1,5 +1,6 @@
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
+import type { FulfilmentAction } from '../fulfilment/connector.ts';
 import type { I18n } from '../i18n/i18n.ts';
 import type { Jobs } from '../jobs/jobs.ts';
 import type { RandomInt } from './reference.ts';
@@ -12,4 +13,6 @@ export type RequestDeps = {
   i18n: I18n;
   now: () => Date;
   random?: RandomInt;
+  /** Names of the data sources that act on a request type (one fulfilment task each). */
+  sourcesFor: (action: FulfilmentAction) => string[];
 };

@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { appendAuditEvent } from '../audit/audit-service.ts';
 import type { Tx } from '../db/client.ts';
 import type { RequestRow } from '../db/schema.ts';
-import { computeDeadline } from '../deadlines/index.ts';
+import { computeDeadline, type LawId, lawRule } from '../deadlines/index.ts';
+import { createTasks } from '../fulfilment/fulfilment-start.ts';
 import { queueMail } from '../mail/mail-service.ts';
+import { gpcSuppression, recordSuppression } from '../suppression/suppression-service.ts';
 import { insertVerificationToken } from '../verification/verification-repo.ts';
 import { prepareVerificationToken } from '../verification/verification-service.ts';
 import { statusUrl } from './links.ts';
@@ -35,7 +37,7 @@ export function lawForRegion(region: RequestFormBody['region'], config: RequestD
 export async function submitRequest(
   deps: RequestDeps,
   input: CreateRequestBody,
-  meta: { channel: 'web' | 'api'; locale: string },
+  meta: { channel: 'web' | 'api'; locale: string; gpc?: boolean },
 ): Promise<SubmitResult> {
   const now = deps.now();
   for (let attempt = 0; ; attempt++) {
@@ -52,7 +54,7 @@ async function createInTransaction(
   tx: Tx,
   deps: RequestDeps,
   input: CreateRequestBody,
-  meta: { channel: 'web' | 'api'; locale: string },
+  meta: { channel: 'web' | 'api'; locale: string; gpc?: boolean },
   now: Date,
 ): Promise<SubmitResult> {
   const clock = computeDeadline(
@@ -107,17 +109,37 @@ async function createInTransaction(
         hours: deps.config.verification.tokenHours,
       })
     : requestEmail(emailCtx, request, 'opt-out');
+  // A Global Privacy Control signal (Sec-GPC: 1) opts out of sale/sharing where the law says so (CCPA §7025).
+  const gpc = meta.gpc
+    ? gpcSuppression({
+        secretKey: deps.config.secretKey,
+        signal: lawRule(input.law as LawId, deps.config.clock).optOutSignal,
+        email: input.email,
+        requestId: request.id,
+        now,
+      })
+    : undefined;
   // In array order: the request row first, as the others refer to it.
   await Promise.all([
     insertRequest(tx, request),
+    gpc ? recordSuppression(tx, gpc) : undefined,
     insertClockEvent(tx, { requestId: request.id, kind: 'received', at: now }),
+    // opt_out is carried out at once: its tasks start with the request.
+    status === 'processing' ? createTasks(tx, deps, request, now) : undefined,
     verify ? insertVerificationToken(tx, verify.row) : undefined,
     queueMail(tx, deps.jobs, email),
     appendAuditEvent(tx, {
       requestId: request.id,
       kind: 'request.received',
       actor: 'subject',
-      data: { type: input.type, law: input.law, channel: meta.channel, status, locale: meta.locale },
+      data: {
+        type: input.type,
+        law: input.law,
+        channel: meta.channel,
+        status,
+        locale: meta.locale,
+        ...(gpc ? { gpc: true } : {}),
+      },
       at: now,
     }),
   ]);

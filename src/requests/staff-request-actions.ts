@@ -1,5 +1,6 @@
 import type { Tx } from '../db/client.ts';
 import type { RequestRow } from '../db/schema.ts';
+import { restartFailedTasks, startFulfilment } from '../fulfilment/fulfilment-start.ts';
 import { AppError } from '../http/app-error.ts';
 import { queueMail } from '../mail/mail-service.ts';
 import { can } from '../staff/permissions.ts';
@@ -76,8 +77,15 @@ type Handlers = {
 };
 
 const handlers: Handlers = {
-  approve: (c) => transition(c, 'approve'),
-  retry: (c) => transition(c, 'retry'),
+  // Approval starts the work at once: approved → processing with one task per source.
+  async approve(c) {
+    return (await startFulfilment(c.tx, c.deps, await transition(c, 'approve'), c.now)).request;
+  },
+  async retry(c) {
+    const row = await transition(c, 'retry');
+    await restartFailedTasks(c.tx, c.deps, row, c.now);
+    return row;
+  },
   async deny(c, body) {
     const row = await transition(c, 'deny', { data: { reason: body.reason } });
     await mail(c, row, 'denied', { denyReason: body.reason, message: body.message });

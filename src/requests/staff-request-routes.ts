@@ -1,4 +1,6 @@
 import { type Request, type RequestHandler, type Response, Router } from 'express';
+import type { FulfilmentDeps } from '../fulfilment/fulfilment-deps.ts';
+import { erasurePlan, rectificationReview } from '../fulfilment/review-service.ts';
 import { AppError } from '../http/app-error.ts';
 import type { Csrf } from '../http/csrf.ts';
 import { toAppError } from '../http/error-handler.ts';
@@ -17,12 +19,14 @@ import type { RequestDeps } from './request-deps.ts';
 import { toStaffItem } from './staff-item.ts';
 import { actOnRequest } from './staff-request-actions.ts';
 import { formToBody, parseActionBody, type StaffAction, staffActionParam } from './staff-request-schemas.ts';
-import { getStaffRequest, toStaffRequestJson } from './staff-request-service.ts';
+import { getStaffRequest, type StaffRequestView, toStaffRequestJson } from './staff-request-service.ts';
 import { supportRoutes } from './staff-request-support-routes.ts';
-import { doneNotices, type PageState, requestPageContext } from './staff-request-view.ts';
+import { doneNotice, type PageReview, type PageState, requestPageContext } from './staff-request-view.ts';
 
 export type StaffRequestRouteDeps = {
   requests: RequestDeps;
+  /** The data sources: the page shows the erasure dry run and the rectification diff before approval. */
+  fulfilment: FulfilmentDeps;
   staff: StaffDeps;
   views: Views;
   csrf: Csrf;
@@ -43,14 +47,52 @@ function actionOf(req: Request, res: Response): StaffAction {
 }
 
 /** The reference in the path, however it was typed; an impossible one is simply not found. */
-function referenceOf(req: Request): string {
+export function referenceOf(req: Request): string {
   const reference = normaliseReference(String(req.params.reference ?? ''));
   if (!reference) throw new AppError('REQUEST_NOT_FOUND', `Request ${req.params.reference} does not exist.`);
   return reference;
 }
 
 // Conflicts a form can run into: shown on the page itself, with the request as it is now.
-const pageConflicts = new Set(['ILLEGAL_TRANSITION', 'EXTENSION_REFUSED', 'REQUEST_CLOSED']);
+export const pageConflicts = new Set(['ILLEGAL_TRANSITION', 'EXTENSION_REFUSED', 'REQUEST_CLOSED']);
+
+// Before approval the DPO reads what the sources would do: what erasure deletes or keeps, what rectification changes.
+const reviewable = new Set(['pending_review', 'awaiting_subject']);
+
+async function pageReview(
+  deps: FulfilmentDeps,
+  view: StaffRequestView,
+  staffId: string,
+): Promise<PageReview> {
+  const { request } = view;
+  if (!reviewable.has(request.status)) return {};
+  if (request.type === 'erase') return { erasure: await erasurePlan(deps, request.reference, staffId) };
+  if (request.type === 'rectify' && request.corrections?.length)
+    return { rectification: await rectificationReview(deps, request.reference, staffId) };
+  return {};
+}
+
+export type RequestPageRenderer = (req: Request, res: Response, state?: PageState) => Promise<void>;
+
+/** Renders /staff/requests/{reference} for the signed-in staff member (also after a failed form post). */
+export function requestPageRenderer(
+  deps: Pick<StaffRequestRouteDeps, 'requests' | 'fulfilment' | 'views' | 'csrf'>,
+): RequestPageRenderer {
+  return async (req, res, state = {}) => {
+    const staff = staffOf(res);
+    const view = await getStaffRequest(deps.requests, referenceOf(req), { staffId: staff.id, via: 'page' });
+    const review = await pageReview(deps.fulfilment, view, staff.id);
+    const csrf = deps.csrf.issue(req, res, staff.sessionId);
+    const context = requestPageContext(
+      view,
+      staff,
+      { i18n: deps.requests.i18n, now: deps.requests.now(), csrf },
+      state,
+      review,
+    );
+    res.type('html').send(deps.views.render('staff/request', context));
+  };
+}
 
 /** The DPO's request page and the staff API for one request, plus the support desk's lookup. */
 export function staffRequestRoutes(deps: StaffRequestRouteDeps): Router {
@@ -76,25 +118,11 @@ export function staffRequestRoutes(deps: StaffRequestRouteDeps): Router {
     res.json(toStaffItem(await actOnRequest(deps.requests, staffOf(res), referenceOf(req), input)));
   });
 
-  const renderPage = async (req: Request, res: Response, state: PageState = {}) => {
-    const view = await getStaffRequest(deps.requests, referenceOf(req), {
-      staffId: staffOf(res).id,
-      via: 'page',
-    });
-    const staff = staffOf(res);
-    const csrf = deps.csrf.issue(req, res, staff.sessionId);
-    const context = requestPageContext(
-      view,
-      staff,
-      { i18n: deps.requests.i18n, now: deps.requests.now(), csrf },
-      state,
-    );
-    res.type('html').send(deps.views.render('staff/request', context));
-  };
+  const renderPage = requestPageRenderer(deps);
 
   router.get('/staff/requests/:reference', auth, requirePermission('request.view'), async (req, res) => {
-    const done = staffActionParam.safeParse(req.query.done);
-    await renderPage(req, res, done.success ? { notice: doneNotices[done.data] } : {});
+    const notice = doneNotice(req.query.done);
+    await renderPage(req, res, notice ? { notice } : {});
   });
 
   router.post('/staff/requests/:reference/:action', auth, sessionCsrf, async (req, res) => {

@@ -1,6 +1,7 @@
 import { appendAuditEvent, listRequestEvents } from '../audit/audit-service.ts';
-import type { AuditEventRow, RequestNoteRow, RequestRow } from '../db/schema.ts';
+import type { AuditEventRow, FulfilmentTaskRow, RequestNoteRow, RequestRow } from '../db/schema.ts';
 import { type ClockState, checkExtension } from '../deadlines/index.ts';
+import { listTasks } from '../fulfilment/tasks-repo.ts';
 import { AppError } from '../http/app-error.ts';
 import { can, type Permission, type StaffRole } from '../staff/permissions.ts';
 import { listNotes } from './notes-repo.ts';
@@ -24,6 +25,8 @@ export type StaffRequestView = {
   events: AuditEventRow[];
   notes: RequestNoteRow[];
   emails: SentEmail[];
+  /** One fulfilment task per data source, with receipts and errors (none before approval). */
+  tasks: FulfilmentTaskRow[];
   /** Staff accounts named in the trail and notes, and those a request may be assigned to. */
   staff: StaffName[];
   assignable: StaffName[];
@@ -45,17 +48,18 @@ export async function getStaffRequest(
     data: { via: viewer.via },
     at: deps.now(),
   });
-  const [clock, events, notes, emails, assignable] = await Promise.all([
+  const [clock, events, notes, emails, assignable, tasks] = await Promise.all([
     currentClock(deps.db, request, deps.config.clock),
     listRequestEvents(deps.db, request.id),
     listNotes(deps.db, request.id),
     listRequestEmails(deps.db, request.id),
     listAssignableStaff(deps.db, ['admin', 'dpo']),
+    listTasks(deps.db, request.id),
   ]);
   const ids = new Set([...events.map((e) => e.actor), ...notes.map((n) => n.authorId)]);
   if (request.assignee) ids.add(request.assignee);
   const staff = await findStaffNames(deps.db, [...ids]);
-  return { request, clock, events, notes, emails, staff, assignable };
+  return { request, clock, events, notes, emails, tasks, staff, assignable };
 }
 
 /**
@@ -97,6 +101,16 @@ export type StaffRequestJson = StaffItem & {
   events: { kind: string; actor: string; at: string; data: Record<string, unknown> }[];
   notes: { id: string; author: string; body: string; createdAt: string }[];
   emails: { subject: string; status: string; createdAt: string; sentAt: string | null }[];
+  tasks: {
+    source: string;
+    action: string;
+    status: string;
+    attempts: number;
+    error: string | null;
+    receipt: Record<string, unknown> | null;
+    startedAt: string | null;
+    finishedAt: string | null;
+  }[];
 };
 
 export function toStaffRequestJson(view: StaffRequestView): StaffRequestJson {
@@ -132,6 +146,16 @@ export function toStaffRequestJson(view: StaffRequestView): StaffRequestJson {
       status: m.status,
       createdAt: m.createdAt.toISOString(),
       sentAt: m.sentAt?.toISOString() ?? null,
+    })),
+    tasks: view.tasks.map((t) => ({
+      source: t.source,
+      action: t.action,
+      status: t.status,
+      attempts: t.attempts,
+      error: t.lastError,
+      receipt: t.receipt,
+      startedAt: t.startedAt?.toISOString() ?? null,
+      finishedAt: t.finishedAt?.toISOString() ?? null,
     })),
   };
 }

@@ -1,4 +1,9 @@
+import { z } from 'zod';
+import type { FulfilmentTaskRow, StoredCorrection } from '../db/schema.ts';
+import type { EraseOutcome, FieldOutcome } from '../fulfilment/connector.ts';
+import type { PlanOrProblem, RectificationReview } from '../fulfilment/review-service.ts';
 import type { I18n } from '../i18n/i18n.ts';
+import { can } from '../staff/permissions.ts';
 import type { StaffIdentity } from '../staff/staff-service.ts';
 import type { StaffAction } from './staff-request-schemas.ts';
 import { denyReasons } from './staff-request-schemas.ts';
@@ -11,7 +16,26 @@ export type FailedForm = {
   values: Record<string, unknown>;
 };
 
-export type PageState = { notice?: string; problem?: string; stale?: boolean; failed?: FailedForm };
+/** A correction decision form that failed: which correction, the message per field and what was typed. */
+export type FailedCorrection = {
+  index: number;
+  errors: Record<string, string>;
+  values: Record<string, unknown>;
+};
+
+export type PageState = {
+  notice?: string;
+  problem?: string;
+  stale?: boolean;
+  failed?: FailedForm;
+  failedCorrection?: FailedCorrection;
+};
+
+/** What the sources say before approval: the erasure dry run, or the rectification diff. */
+export type PageReview = {
+  erasure?: { sources: PlanOrProblem[] };
+  rectification?: Omit<RectificationReview, 'reference'>;
+};
 
 const actionLabels: Record<StaffAction, string> = {
   approve: 'Approve',
@@ -37,6 +61,186 @@ export const doneNotices: Record<StaffAction, string> = {
   note: 'Note added.',
 };
 
+/** Notices after the fulfilment review forms (POST …/corrections), keyed by `?done=`. */
+export const reviewNotices: Record<string, string> = {
+  corrections: 'Decision saved. Approving the request applies every correction not rejected.',
+};
+
+/** The notice for `?done=` after a redirect, or none. */
+export function doneNotice(done: unknown): string | undefined {
+  if (typeof done !== 'string') return undefined;
+  return Object.hasOwn(doneNotices, done)
+    ? doneNotices[done as StaffAction]
+    : Object.hasOwn(reviewNotices, done)
+      ? reviewNotices[done]
+      : undefined;
+}
+
+const taskStatusWords: Record<FulfilmentTaskRow['status'], string> = {
+  pending: 'Pending',
+  running: 'Running',
+  waiting: 'Waiting for the source’s callback',
+  done: 'Done',
+  failed: 'Failed',
+};
+
+const outcomeWords: Record<EraseOutcome, string> = {
+  delete: 'Delete row',
+  null: 'Set empty',
+  hash: 'Replace with a keyed hash',
+  redact: 'Replace with placeholder text, e.g. “[erased]”',
+  retain: 'Keep',
+};
+
+// A stored receipt is our own JSON, but read it defensively: an odd one is shown raw, never a 500.
+const count = z.number().int().nonnegative().optional();
+const storedReceipt = z.object({
+  collections: z
+    .array(
+      z.object({
+        collection: z.string(),
+        found: z.number().int().nonnegative(),
+        deleted: count,
+        masked: count,
+        updated: count,
+        retained: count,
+      }),
+    )
+    .default([]),
+  fields: z
+    .array(
+      z.object({
+        collection: z.string(),
+        field: z.string(),
+        category: z.string().default(''),
+        outcome: z.string(),
+        rows: z.number().default(0),
+        basis: z.string().optional(),
+        period: z.string().optional(),
+      }),
+    )
+    .default([]),
+  external: z.record(z.string(), z.unknown()).optional(),
+  summary: z.string().default(''),
+});
+
+/** "invoices.amount", or "requests (whole record)" for a collection-wide outcome. */
+const fieldLabel = (f: Pick<FieldOutcome, 'collection' | 'field'>) =>
+  f.field === '*' ? `${f.collection} (whole record)` : `${f.collection}.${f.field}`;
+
+type KeptField = Pick<FieldOutcome, 'collection' | 'field' | 'basis' | 'period'> & { outcome: string };
+const keptLines = (fields: readonly KeptField[]) =>
+  fields
+    .filter((f) => f.outcome === 'retain')
+    .map((f) => ({
+      field: fieldLabel(f),
+      basis: f.basis ?? 'no basis given',
+      period: f.period ?? 'no period given',
+    }));
+
+function taskContext(task: FulfilmentTaskRow, when: Intl.DateTimeFormat) {
+  const parsed = task.receipt ? storedReceipt.safeParse(task.receipt) : undefined;
+  const receipt = parsed?.success ? parsed.data : undefined;
+  const dash = (n: number | undefined) => (n === undefined ? '—' : String(n));
+  return {
+    source: task.source,
+    action: task.action,
+    status: task.status,
+    statusText: taskStatusWords[task.status],
+    failed: task.status === 'failed',
+    done: task.status === 'done',
+    attempts: task.attempts,
+    started: task.startedAt ? when.format(task.startedAt) : '',
+    startedIso: task.startedAt?.toISOString() ?? '',
+    finished: task.finishedAt ? when.format(task.finishedAt) : '',
+    finishedIso: task.finishedAt?.toISOString() ?? '',
+    error: task.lastError ?? '',
+    summary: receipt?.summary ?? '',
+    collections: (receipt?.collections ?? []).map((c) => ({
+      collection: c.collection,
+      found: c.found,
+      deleted: dash(c.deleted),
+      masked: dash(c.masked),
+      updated: dash(c.updated),
+      retained: dash(c.retained),
+    })),
+    kept: keptLines(receipt?.fields ?? []),
+    external: receipt?.external ? JSON.stringify(receipt.external, null, 2) : '',
+    raw: task.receipt && !receipt ? JSON.stringify(task.receipt, null, 2) : '',
+  };
+}
+
+function erasureContext(plan: NonNullable<PageReview['erasure']>) {
+  return {
+    sources: plan.sources.map((s) =>
+      'error' in s
+        ? { source: s.source, kind: s.kind, error: s.error }
+        : {
+            source: s.source,
+            kind: s.kind,
+            error: '',
+            fields: s.fields.map((f) => ({
+              collection: f.collection,
+              field: f.field === '*' ? 'whole record' : f.field,
+              category: f.category,
+              outcome: outcomeWords[f.outcome] ?? f.outcome,
+              kept: f.outcome === 'retain',
+              rows: f.rows,
+              why:
+                f.outcome === 'retain'
+                  ? `${f.basis ?? 'no basis given'} — ${f.period ?? 'no period given'}`
+                  : '',
+            })),
+            notes: s.notes,
+          },
+    ),
+  };
+}
+
+const decisionWords = (c: StoredCorrection) => {
+  if (c.decision === 'rejected') return 'Rejected: not applied';
+  if (c.decision === 'accepted')
+    return c.proposed !== undefined ? `Accepted with an edited value: “${c.value}”` : 'Accepted as proposed';
+  return 'Not decided yet: applied as proposed if you approve';
+};
+
+function rectificationContext(
+  review: NonNullable<PageReview['rectification']>,
+  canDecide: boolean,
+  failed: FailedCorrection | undefined,
+) {
+  return {
+    corrections: review.corrections.map((c) => {
+      const mine = failed?.index === c.index ? failed : undefined;
+      const typed = mine?.values.value;
+      return {
+        index: c.index,
+        number: c.index + 1,
+        field: c.field,
+        proposed: c.proposed ?? c.value,
+        decision: c.decision ?? '',
+        decisionText: decisionWords(c),
+        value: typeof typed === 'string' ? typed : c.value,
+        inputId: `correction-${c.index}-value`,
+        errors: mine?.errors ?? {},
+        matches: review.changes.filter((ch) => ch.correction === c.index).length,
+        canDecide,
+      };
+    }),
+    changes: review.changes.map((ch) => ({
+      source: ch.source,
+      collection: ch.collection,
+      row: ch.row,
+      field: ch.field,
+      correction: ch.correction + 1,
+      current: ch.current,
+      proposed: ch.proposed,
+      rectifiable: ch.rectifiable,
+    })),
+    problems: review.problems,
+  };
+}
+
 const actorLabel = (names: Map<string, string>, actor: string) => names.get(actor) ?? actor;
 
 /** The template context of /staff/requests/{reference}: everything preformatted, one form per allowed action. */
@@ -45,6 +249,7 @@ export function requestPageContext(
   staff: StaffIdentity,
   deps: { i18n: I18n; now: Date; csrf: string },
   state: PageState = {},
+  review: PageReview = {},
 ) {
   const { request: r, clock } = view;
   const names = new Map(view.staff.map((s) => [s.id, `${s.email} (${s.role})`]));
@@ -62,11 +267,13 @@ export function requestPageContext(
       ];
     }),
   );
+  const { failedCorrection, ...shown } = state;
+  const tasks = view.tasks.map((t) => taskContext(t, when));
   return {
     title: `Request ${r.reference}`,
     staff,
     csrf: deps.csrf,
-    ...state,
+    ...shown,
     request: r,
     statusText: deps.i18n.t('en', `status.${r.status}`),
     received: when.format(r.receivedAt),
@@ -93,6 +300,15 @@ export function requestPageContext(
     })),
     forms,
     hasForms: Object.keys(forms).length > 0,
+    tasks,
+    failedSources: tasks
+      .filter((t) => t.failed)
+      .map((t) => t.source)
+      .join(', '),
+    erasurePlan: review.erasure ? erasureContext(review.erasure) : undefined,
+    rectification: review.rectification
+      ? rectificationContext(review.rectification, can(staff.role, 'request.approve'), failedCorrection)
+      : undefined,
     denyReasons: denyReasons.map((code) => ({
       code,
       label: deps.i18n.t('en', `email.denied.reason.${code}`),

@@ -21,6 +21,8 @@ export const permissions = {
   'export.view': ['admin', 'dpo'],
   'staff.manage': ['admin'],
   'settings.manage': ['admin'],
+  /** The marketing send check: which addresses are suppressed (POST /api/v1/marketing/recipients). */
+  'marketing.check': ['admin', 'dpo'],
 } as const satisfies Record<string, readonly StaffRole[]>;
 
 export type Permission = keyof typeof permissions;

@@ -41,7 +41,7 @@ export function useStaffApi(clock: Date) {
     async fileVerified(body: Record<string, unknown> = { type: 'access', law: 'ccpa' }) {
       const rt = h.rt;
       const email = `api-${++n}@example.org`;
-      const deps = { db: rt.database.db, jobs: rt.jobs, config: rt.config, i18n: rt.i18n, now: () => clock };
+      const deps = { ...rt.requests, now: () => clock };
       const input = { ...body, email } as unknown as Parameters<typeof submitRequest>[1];
       const { reference } = await submitRequest(deps, input, { channel: 'api', locale: 'en' });
       const row = await findByReference(rt.database.db, reference);

@@ -36,7 +36,11 @@ export async function createTestRuntime(
     logger: createLogger('silent'),
     jobs: {
       pollingIntervalSeconds: 0.5,
-      queueOverrides: { 'mail.send': { retryDelay: 2, retryBackoff: false } },
+      // Fulfilment retries fast here: a failing source fails its task after two quick attempts.
+      queueOverrides: {
+        'mail.send': { retryDelay: 2, retryBackoff: false },
+        'fulfilment.task': { retryDelay: 1, retryBackoff: false, retryLimit: 1 },
+      },
     },
     ...(options.appDatabase ? { appDatabase: options.appDatabase(testDb.database) } : {}),
     ...(options.now ? { now: options.now } : {}),

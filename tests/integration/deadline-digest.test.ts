@@ -15,7 +15,7 @@ let deps: RequestDeps;
 
 beforeAll(async () => {
   rt = await createTestRuntime({ worker: false, now: () => clock });
-  deps = { db: rt.database.db, jobs: rt.jobs, config: rt.config, i18n: rt.i18n, now: () => clock };
+  deps = { ...rt.requests, now: () => clock };
 });
 afterAll(async () => {
   await rt.dispose();

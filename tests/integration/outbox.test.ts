@@ -128,7 +128,7 @@ describe('dev mailbox (no SMTP_URL)', () => {
     const { createApp } = await import('../../src/app.ts');
     const { loadConfig } = await import('../../src/config.ts');
     const app = createApp({
-      ...rt,
+      ...rt.appDeps,
       config: loadConfig({
         NODE_ENV: 'production',
         SECRET_KEY: 'a-production-secret-of-sufficient-length-000',

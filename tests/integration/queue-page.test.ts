@@ -184,7 +184,7 @@ describe('queue page: GET /staff and POST /staff/queue/bulk', () => {
       new RegExp(`${stale!.reference} : Request ${stale!.reference} was changed by someone else`),
     );
     const rows = await rt.database.db.select().from(requests).where(eq(requests.id, fresh!.id));
-    expect(rows[0]).toMatchObject({ status: 'approved', version: 2 });
+    expect(rows[0]).toMatchObject({ status: 'processing', version: 3 });
     const staleRow = await rt.database.db.select().from(requests).where(eq(requests.id, stale!.id));
     expect(staleRow[0]).toMatchObject({ status: 'pending_review', version: 2 });
     const events = await rt.database.db

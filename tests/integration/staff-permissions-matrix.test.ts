@@ -12,6 +12,7 @@ const apiRoutes: [method: 'get' | 'post', path: string, permission: Permission][
   ['get', '/api/v1/staff/requests/counts', 'queue.view'],
   ['get', '/api/v1/staff/requests/{ref}', 'request.view'],
   ['get', '/api/v1/staff/support?q={ref}', 'request.lookup'],
+  ['post', '/api/v1/marketing/recipients', 'marketing.check'],
   ...(
     ['assign', 'approve', 'deny', 'extend', 'request-info', 'resume', 'retry', 'cancel', 'note'] as const
   ).map((action): ['post', string, Permission] => [
@@ -34,13 +35,7 @@ describe('permissions matrix over HTTP: every role × every staff route', () => 
 
   beforeAll(async () => {
     rt = await createTestRuntime({ worker: false });
-    const deps: RequestDeps = {
-      db: rt.database.db,
-      jobs: rt.jobs,
-      config: rt.config,
-      i18n: rt.i18n,
-      now: rt.now,
-    };
+    const deps: RequestDeps = { ...rt.requests, now: rt.now };
     ({ reference } = await submitRequest(
       deps,
       { type: 'access', law: 'gdpr', email: 'matrix@example.org' },

@@ -42,8 +42,9 @@ async function prepare(action: string): Promise<{ reference: string; id: string;
   return { ...r, body: bodies[action] ?? {} };
 }
 
-const outcomes: Record<string, { status?: string; mail?: RegExp; kind: string }> = {
-  approve: { status: 'approved', kind: 'request.approve' },
+// Approval starts fulfilment in the same transaction: approved → processing, by the system.
+const outcomes: Record<string, { status?: string; mail?: RegExp; kind: string; bySystem?: boolean }> = {
+  approve: { status: 'processing', kind: 'request.start', bySystem: true },
   deny: { status: 'denied', mail: /was declined/, kind: 'request.deny' },
   extend: { status: 'pending_review', mail: /need more time/, kind: 'request.extend' },
   'request-info': { status: 'awaiting_subject', mail: /need more information/, kind: 'request.request-info' },
@@ -62,13 +63,18 @@ describe('each staff action through the API, per role', () => {
       const mailsBefore = (await mailSubjects(id)).length;
       const res = await h.act(reference, action, { version, ...body }, role).expect(200);
       const expected = outcomes[action]!;
-      expect(res.body).toMatchObject({ reference, version: version + 1 });
+      expect(res.body).toMatchObject({ reference, version: version + (expected.bySystem ? 2 : 1) });
       if (expected.status) expect(res.body.status).toBe(expected.status);
       const mails = await mailSubjects(id);
       if (expected.mail) expect(mails.slice(mailsBefore).some((s) => expected.mail!.test(s))).toBe(true);
       else expect(mails.length).toBe(mailsBefore);
       const event = await lastEvent(id);
-      expect(event).toMatchObject({ kind: expected.kind, actor: h.accounts[role].id });
+      expect(event).toMatchObject({
+        kind: expected.kind,
+        actor: expected.bySystem ? 'system' : h.accounts[role].id,
+      });
+      if (expected.bySystem)
+        expect((await h.eventsOf(id)).at(-2)).toMatchObject({ actor: h.accounts[role].id });
       if (action === 'assign') expect(res.body.assignee).toBe(h.accounts.dpo.id);
     });
   }

@@ -32,12 +32,12 @@ describe('staff API: conflicts, errors, notes and the request detail', () => {
     ['approve', 'awaiting_subject'],
     ['resume', 'pending_review'],
     ['retry', 'pending_review'],
-    ['request-info', 'approved'],
+    ['request-info', 'processing'],
   ])('%s from %s → 409 ILLEGAL_TRANSITION', async (action, from) => {
     const { reference } = await h.fileVerified();
     if (from === 'awaiting_subject')
       await h.act(reference, 'request-info', { version: 2, message: 'Which one?' }).expect(200);
-    if (from === 'approved') await h.act(reference, 'approve', { version: 2 }).expect(200);
+    if (from === 'processing') await h.act(reference, 'approve', { version: 2 }).expect(200);
     const body = { version: await h.versionOf(reference), message: 'Which account?' };
     const res = await h.act(reference, action, body).expect(409);
     expect(res.body.code).toBe('ILLEGAL_TRANSITION');

@@ -27,7 +27,7 @@ afterAll(async () => {
 async function fileVerified(law: string) {
   clock = start;
   const email = `subj-${++n}@example.org`;
-  const deps = { db: rt.database.db, jobs: rt.jobs, config: rt.config, i18n: rt.i18n, now: () => clock };
+  const deps = { ...rt.requests, now: () => clock };
   const input = { type: 'access', law, email, name: 'Ada Lovelace' } as Parameters<typeof submitRequest>[1];
   const { reference } = await submitRequest(deps, input, { channel: 'api', locale: 'en' });
   const row = await findByReference(rt.database.db, reference);

@@ -30,7 +30,7 @@ const secrets = { name: 'Quentin Blackwood', details: 'Loyalty card 99887766', v
 
 /** A verified rectify request with a name, details and corrections, plus a DPO note on it. */
 async function fileWithPersonalData() {
-  const deps = { db: rt.database.db, jobs: rt.jobs, config: rt.config, i18n: rt.i18n, now: () => clock };
+  const deps = { ...rt.requests, now: () => clock };
   const email = `support.case-${++n}@example.org`;
   const input = {
     type: 'rectify',

@@ -104,3 +104,19 @@ describe('loadConfig', () => {
     expect(config.staffAllowedIps).toEqual(['10.0.0.0/8', '192.168.1.0/24']);
   });
 });
+
+describe('demo sources setting', () => {
+  const base = { NODE_ENV: 'development', DATA_DIR: mkdtempSync(path.join(tmpdir(), 'rd-cfg-')) };
+  it('development on the embedded database without SOURCES_FILE → demo on; DEMO_SOURCES=off → off', () => {
+    expect(loadConfig(base).demoSources).toBe(true);
+    expect(loadConfig({ ...base, DEMO_SOURCES: 'off' }).demoSources).toBe(false);
+    expect(loadConfig({ ...base, SOURCES_FILE: '/x.yaml' }).demoSources).toBe(false);
+  });
+
+  it.each([
+    ['with SOURCES_FILE (it would silently replace them)', { SOURCES_FILE: '/x.yaml' }],
+    ['with DATABASE_URL', { DATABASE_URL: 'postgres://a@127.0.0.1/x' }],
+  ])('DEMO_SOURCES=on %s → ConfigError naming DEMO_SOURCES', (_label, extra) => {
+    expect(() => loadConfig({ ...base, DEMO_SOURCES: 'on', ...extra })).toThrow(/^DEMO_SOURCES: /);
+  });
+});

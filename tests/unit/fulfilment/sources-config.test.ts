@@ -55,6 +55,11 @@ describe('sources file', () => {
     expect(http.kind === 'http' && http.timeoutMs).toBe(10_000);
   });
 
+  it('an embedded pglite: URL → accepted for a postgres-kind source (demo and local)', () => {
+    const text = valid.replace('postgres://app@127.0.0.1:5432/app', 'pglite:./data/demo-source');
+    expect(parseSources(text).sources[0]).toMatchObject({ url: 'pglite:./data/demo-source' });
+  });
+
   it('the same file as JSON → the same result', () => {
     const { sources } = parseSources(valid);
     expect(parseSources(JSON.stringify({ sources })).sources).toEqual(sources);
@@ -93,6 +98,19 @@ describe('sources file', () => {
       'sources[0].collections[0]',
     ],
     ['two sources with one name', valid.replace('name: rightsdesk', 'name: app'), 'sources[2].name'],
+    [
+      'a row deleted while one of its fields is retained',
+      valid.replace(
+        '          amount: {',
+        '          note: { category: other, erase: { strategy: delete } }\n          amount: {',
+      ),
+      'sources[0].collections[1].fields.note.erase.strategy',
+    ],
+    [
+      'a URL that is neither postgres nor pglite',
+      valid.replace('postgres://app@', 'mysql://app@'),
+      'sources[0].url',
+    ],
   ])('%s → an error naming %s', (_label, text, path) => {
     const error = problemOf(text);
     expect(error.path).toBe(path);

@@ -24,6 +24,7 @@ const expected: Record<Permission, Record<StaffRole, boolean>> = {
   'export.view': { admin: true, dpo: true, support: false },
   'staff.manage': { admin: true, dpo: false, support: false },
   'settings.manage': { admin: true, dpo: false, support: false },
+  'marketing.check': { admin: true, dpo: true, support: false },
 };
 
 describe('staff permissions table', () => {
