@@ -4,6 +4,10 @@ import helmet from 'helmet';
 import { openApiRoutes } from './api/openapi.ts';
 import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
+import { downloadRoutes } from './exports/download-routes.ts';
+import { exportStaffRoutes } from './exports/export-staff-routes.ts';
+import type { BundleStore } from './exports/exports-contract.ts';
+import type { ExportDeps } from './exports/exports-deps.ts';
 import { sourcesFor } from './fulfilment/connectors.ts';
 import type { DemoNewsletter } from './fulfilment/demo/demo-newsletter.ts';
 import { demoNewsletterRouter } from './fulfilment/demo/demo-newsletter-routes.ts';
@@ -46,6 +50,8 @@ export type AppDeps = {
   fulfilment: Pick<FulfilmentDeps, 'connectors' | 'retryLimit' | 'attemptExpirySeconds'> & {
     secretFor(source: string): string | undefined;
   };
+  /** Where export bundles are kept, encrypted (the download page and staff preview read them). */
+  exportStore: BundleStore;
   /** Set when the demo sources run: the demo newsletter system served by this app. */
   demoNewsletter?: DemoNewsletter;
 };
@@ -77,6 +83,7 @@ export function createApp(deps: AppDeps): Express {
     sourcesFor: (action) => sourcesFor(connectors, action),
   };
   const fulfilment: FulfilmentDeps = { ...requests, logger: deps.logger, ...deps.fulfilment };
+  const exports: ExportDeps = { ...requests, logger: deps.logger, store: deps.exportStore };
   // Before any body parser: signatures cover the raw bytes of these bodies. Rate-limited per IP, as
   // each may be up to 20 MB.
   app.use(
@@ -130,10 +137,11 @@ export function createApp(deps: AppDeps): Express {
   const linkLimit = limit('links-ip', 15 * 60_000, 60);
   app.use(publicRoutes({ requests, views: deps.views, csrf, limits: intakeLimits }));
   app.use(requestApiRoutes({ requests, limits: intakeLimits }));
-  app.use(['/verify', '/api/v1/verifications', '/status'], (req, res, next) =>
+  app.use(['/verify', '/api/v1/verifications', '/status', '/download'], (req, res, next) =>
     req.method === 'POST' ? linkLimit(req, res, next) : next(),
   );
   app.use(verificationRoutes({ requests, views: deps.views, csrf }));
+  app.use(downloadRoutes({ exports, views: deps.views, csrf }));
   app.use(['/staff', '/api/v1/staff'], staffIpAllowlist(deps.config.staffAllowedIps));
   const staff = { db, secretKey: deps.config.secretKey, now: deps.now };
   app.use(
@@ -150,6 +158,7 @@ export function createApp(deps: AppDeps): Express {
     reviewPageRoutes({ fulfilment, staff, views: deps.views, csrf, cookie: staffCookie(secureCookies) }),
   );
   app.use(reviewRoutes({ fulfilment, auth: staffAuth(staff, staffCookie(secureCookies)) }));
+  app.use(exportStaffRoutes({ exports, auth: staffAuth(staff, staffCookie(secureCookies)) }));
   app.use(
     staffRequestRoutes({
       requests,

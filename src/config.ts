@@ -75,6 +75,12 @@ const envSchema = z.object({
     .min(1)
     .max(24 * 30)
     .default(72),
+  /** Days a download link (and its bundle) stays valid after release. */
+  EXPORT_LINK_DAYS: z.coerce.number().int().min(1).max(30).default(7),
+  /** on: the DPO previews each export bundle and releases it; off: released as soon as it is built. */
+  EXPORT_REVIEW: z.enum(['on', 'off']).default('off'),
+  /** The Art. 15(1) data map the export bundle's about.html/about.json are made from. */
+  DATA_MAP_FILE: z.string().min(1).optional(),
   STAFF_ALLOWED_IPS: z
     .string()
     .optional()
@@ -108,6 +114,12 @@ export type Config = Readonly<{
   /** Demo sources (a seeded embedded product database and a demo newsletter over http). */
   demoSources: boolean;
   sourceCallbackHours: number;
+  /** EXPORT_LINK_DAYS: how long a released download link works. */
+  exportLinkDays: number;
+  /** EXPORT_REVIEW=on: bundles wait for the DPO's release. */
+  exportReview: boolean;
+  /** DATA_MAP_FILE: the Art. 15(1) data map the bundle builder reads (purposes, recipients, retention…). */
+  dataMapFile: string | undefined;
   /** The value of an environment variable an http source names as its secret (`secretEnv`). */
   readSecret(name: string): string | undefined;
   staffAllowedIps: readonly string[];
@@ -184,6 +196,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     sourcesFile: env.SOURCES_FILE,
     demoSources,
     sourceCallbackHours: env.SOURCE_CALLBACK_HOURS,
+    exportLinkDays: env.EXPORT_LINK_DAYS,
+    exportReview: env.EXPORT_REVIEW === 'on',
+    dataMapFile: env.DATA_MAP_FILE,
     readSecret: (name: string) => secrets.get(name),
     staffAllowedIps: Object.freeze([...env.STAFF_ALLOWED_IPS]),
     logLevel: env.LOG_LEVEL,

@@ -5,6 +5,7 @@ import { openDatabase } from './db/client.ts';
 import { DataDirLockedError } from './db/lock.ts';
 import { migrateDatabase } from './db/migrate.ts';
 import { registerDeadlineCommand } from './deadlines/index.ts';
+import { registerExportCommand } from './exports/export-command.ts';
 import { SourcesConfigError } from './fulfilment/sources-config.ts';
 import { createJobs } from './jobs/jobs.ts';
 import { createLogger } from './logger.ts';
@@ -90,6 +91,7 @@ program
   });
 
 registerDeadlineCommand(program, () => getConfig().clock);
+registerExportCommand(program);
 registerAuditCommand(program, async () => {
   const cfg = getConfig();
   const database = await openDatabase({ url: cfg.databaseUrl, dataDir: cfg.dataDir });

@@ -4,6 +4,10 @@ import { startAuditSealer } from './audit/audit-sealer.ts';
 import type { Config } from './config.ts';
 import { type Database, openDatabase } from './db/client.ts';
 import { migrateDatabase } from './db/migrate.ts';
+import { buildBundle } from './exports/bundle-builder.ts';
+import { loadDataMap } from './exports/data-map.ts';
+import type { ExportJobDeps } from './exports/exports-deps.ts';
+import { createFileStore } from './exports/file-store.ts';
 import { sourcesFor } from './fulfilment/connectors.ts';
 import { createDemoNewsletter } from './fulfilment/demo/demo-newsletter.ts';
 import type { FulfilmentDeps } from './fulfilment/fulfilment-deps.ts';
@@ -33,6 +37,8 @@ export type Runtime = {
   requests: RequestDeps;
   /** What the fulfilment runner needs: the request deps plus the connectors. */
   fulfilment: FulfilmentDeps;
+  /** What export delivery needs: the encrypted bundle store, the builder and the build job's retries. */
+  exports: ExportJobDeps;
   app: Express;
   /** What the app was made from (tests make variants of it). */
   appDeps: AppDeps;
@@ -69,6 +75,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     await jobs.start();
     const transport = createMailTransport(config.smtpUrl);
     const i18n = createI18n();
+    // A broken DATA_MAP_FILE stops start-up naming the path, not the first export build.
+    loadDataMap(config.dataMapFile, i18n);
     const views = createViews({ orgName: config.orgName }, i18n);
     const now = options.now ?? (() => new Date());
     const { sources, connectors, demoSecret, secretFor } = await openSources(config, configured, {
@@ -92,6 +100,13 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
       retryLimit: jobs.retryLimit('fulfilment.task'),
       attemptExpirySeconds: queues['fulfilment.task'].expireInSeconds,
     };
+    const exports: ExportJobDeps = {
+      ...requests,
+      logger,
+      store: createFileStore(config.dataDir, config.secretKey),
+      build: buildBundle,
+      retryLimit: jobs.retryLimit('exports.build'),
+    };
     // The demo's newsletter system lives in this process: it answers our http connector and calls back.
     const demoNewsletter = demoSecret
       ? createDemoNewsletter({
@@ -112,6 +127,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
         messageIdDomain: new URL(config.publicUrl).hostname,
         requests,
         fulfilment,
+        exports,
       });
     }
     const appDeps: AppDeps = {
@@ -128,6 +144,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
         attemptExpirySeconds: fulfilment.attemptExpirySeconds,
         secretFor,
       },
+      exportStore: exports.store,
       ...(demoNewsletter ? { demoNewsletter } : {}),
     };
     const app = createApp(appDeps);
@@ -145,6 +162,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
       sources,
       requests,
       fulfilment,
+      exports,
       appDeps,
       app,
       async close() {

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { createRequestBody } from '../requests/requests-schemas.ts';
+import { exportPaths } from './openapi-exports.ts';
 import { fulfilmentPaths } from './openapi-fulfilment.ts';
 import { problem } from './openapi-shared.ts';
 import { staffPaths } from './openapi-staff.ts';
@@ -73,6 +74,7 @@ export function openApiDocument(publicUrl: string) {
       ...staffPaths,
       ...suppressionPaths,
       ...fulfilmentPaths,
+      ...exportPaths,
       '/healthz': { get: { summary: 'The process answers.', responses: { '200': { description: 'ok' } } } },
       '/readyz': {
         get: {

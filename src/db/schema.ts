@@ -272,7 +272,11 @@ export const collectedRecords = pgTable(
     collection: text('collection').notNull(),
     data: jsonb('data').$type<Record<string, unknown>>().notNull(),
   },
-  (t) => [index('collected_records_task_idx').on(t.taskId, t.id)],
+  (t) => [
+    index('collected_records_task_idx').on(t.taskId, t.id),
+    // The export reads one collection at a time, in insertion order.
+    index('collected_records_collection_idx').on(t.taskId, t.collection, t.id),
+  ],
 );
 
 // Who must not get marketing (or whose data must not be sold/shared): only an HMAC of the
@@ -295,6 +299,55 @@ export const seenSignatures = pgTable('seen_signatures', {
   expiresAt: instant('expires_at').notNull(),
 });
 
+// One data-export bundle of an access request: an encrypted ZIP in the store, released to the
+// subject through an expiring signed link plus a one-time emailed code.
+export const exportBundles = pgTable(
+  'export_bundles',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    requestId: uuid('request_id')
+      .notNull()
+      .references(() => requests.id),
+    /** Where the encrypted file lives in the store (never a path given by a user). */
+    storageKey: text('storage_key').notNull(),
+    /** Which derived key encrypted it (key rotation: old bundles stay readable). */
+    keyId: text('key_id').notNull(),
+    /** Plaintext ZIP size and SHA-256, as the subject will receive it. */
+    size: bigint('size', { mode: 'number' }).notNull(),
+    sha256: text('sha256').notNull(),
+    /** manifest.json as written into the bundle (files, sizes, hashes). */
+    manifest: jsonb('manifest').$type<Record<string, unknown>>().notNull(),
+    createdAt: instant('created_at').notNull(),
+    /** Set when the subject may download it (at once, or after the DPO's review). */
+    releasedAt: instant('released_at'),
+    expiresAt: instant('expires_at').notNull(),
+    revokedAt: instant('revoked_at'),
+    /** The file was deleted from the store (expired or revoked); the row stays as a record. */
+    purgedAt: instant('purged_at'),
+  },
+  (t) => [
+    index('export_bundles_request_idx').on(t.requestId, t.createdAt),
+    index('export_bundles_purge_idx').on(t.expiresAt).where(sql`purged_at is null`),
+  ],
+);
+
+// One-time codes emailed afresh before a download: a forwarded link alone is not enough.
+export const downloadCodes = pgTable(
+  'download_codes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    bundleId: uuid('bundle_id')
+      .notNull()
+      .references(() => exportBundles.id),
+    codeHash: text('code_hash').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    expiresAt: instant('expires_at').notNull(),
+    usedAt: instant('used_at'),
+    createdAt: instant('created_at').notNull(),
+  },
+  (t) => [index('download_codes_bundle_idx').on(t.bundleId, t.createdAt)],
+);
+
 export type StoredCorrection = {
   field: string;
   value: string;
@@ -315,3 +368,5 @@ export type NewOutboxRow = typeof outbox.$inferInsert;
 export type RequestNoteRow = typeof requestNotes.$inferSelect;
 export type FulfilmentTaskRow = typeof fulfilmentTasks.$inferSelect;
 export type SuppressionRow = typeof suppressions.$inferSelect;
+export type ExportBundleRow = typeof exportBundles.$inferSelect;
+export type DownloadCodeRow = typeof downloadCodes.$inferSelect;

@@ -1,10 +1,17 @@
 import type { FulfilmentTaskRow, RequestRow } from '../db/schema.ts';
+import { formatLocalDate } from '../http/views.ts';
 import type { I18n } from '../i18n/i18n.ts';
 import { composeEmail, type EmailPart } from '../mail/compose.ts';
 import type { MailMessage } from '../mail/mail-service.ts';
 import type { CollectionReceipt, FieldOutcome, Receipt } from './connector.ts';
 
-export type CompletionContext = { i18n: I18n; orgName: string; statusUrl: string };
+export type CompletionContext = {
+  i18n: I18n;
+  orgName: string;
+  statusUrl: string;
+  /** Access: where the export bundle is downloaded, and the last day the link works (YYYY-MM-DD). */
+  download?: { url: string; until: string };
+};
 
 const sum = (rows: CollectionReceipt[], key: keyof Omit<CollectionReceipt, 'collection'>) =>
   rows.reduce((n, r) => n + (r[key] ?? 0), 0);
@@ -60,6 +67,10 @@ export function completionEmail(
     .filter((task) => task.receipt)
     .map((task) => sourceLine(t, task.source, task.receipt as unknown as Receipt));
   if (lines.length > 0) parts.push(`${t('email.completed.done')}\n${lines.map((l) => `• ${l}`).join('\n')}`);
+  if (ctx.download) {
+    parts.push(t('email.completed.download', { until: formatLocalDate(ctx.download.until, lang) }));
+    parts.push({ link: ctx.download.url, label: t('email.completed.downloadLabel') });
+  }
   const kept = keptLines(tasks);
   if (kept.length > 0) parts.push(`${t('email.completed.kept')}\n${kept.map((l) => `• ${l}`).join('\n')}`);
   parts.push({ link: ctx.statusUrl, label: t('email.statusLabel') });

@@ -43,9 +43,14 @@ export async function startFulfilment(tx: Tx, deps: RequestDeps, approved: Reque
   return { request: processing, taskIds };
 }
 
-/** A staff retry reruns only the tasks that failed; the ones that finished keep their receipts. */
+/**
+ * A staff retry reruns only the tasks that failed; the ones that finished keep their receipts. When
+ * no task failed (an access request whose bundle build failed), the build runs again instead.
+ */
 export async function restartFailedTasks(tx: Tx, deps: RequestDeps, request: RequestRow, now: Date) {
   const ids = await resetFailedTasks(tx, request.id, now);
   await Promise.all(ids.map((taskId) => deps.jobs.enqueue(tx, 'fulfilment.task', { taskId })));
+  if (ids.length === 0 && request.type === 'access')
+    await deps.jobs.enqueue(tx, 'exports.build', { requestId: request.id });
   return ids;
 }

@@ -171,18 +171,26 @@ export async function finishTask(
       return true;
     }
     const tasks = await listTasks(tx, request.id);
-    if (tasks.every((t) => t.status === 'done')) await completeRequest(tx, deps, request, tasks, now);
+    if (!tasks.every((t) => t.status === 'done')) return true;
+    // Access hands its records to the export bundle; the bundle job completes the request.
+    if (request.type === 'access') await deps.jobs.enqueue(tx, 'exports.build', { requestId: request.id });
+    else await completeFulfilledRequest(tx, deps, request, now);
     return true;
   });
 }
 
-async function completeRequest(
+/**
+ * processing → completed with the completion email (what was done per source, what was kept and
+ * why, and for access the download link). The caller holds the request's row lock.
+ */
+export async function completeFulfilledRequest(
   tx: Tx,
-  deps: FulfilmentDeps,
+  deps: Pick<FulfilmentDeps, 'jobs' | 'config' | 'i18n'>,
   request: RequestRow,
-  tasks: FulfilmentTaskRow[],
   now: Date,
+  download?: { url: string; until: string },
 ) {
+  const tasks = await listTasks(tx, request.id);
   const completed = await transitionRequest(tx, {
     request,
     action: 'complete',
@@ -196,8 +204,10 @@ async function completeRequest(
     i18n: deps.i18n,
     orgName: deps.config.orgName,
     statusUrl: statusUrl(deps.config, request.id, now),
+    ...(download ? { download } : {}),
   };
   await queueMail(tx, deps.jobs, completionEmail(ctx, completed, tasks));
+  return completed;
 }
 
 // Counts only: receipts' row numbers are facts about the processing, not personal data.

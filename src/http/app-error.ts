@@ -25,6 +25,8 @@ export const errorStatus = {
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
+  EXPORT_GONE: 410,
+  EXPORT_NOT_READY: 409,
   INTERNAL: 500,
   UNAVAILABLE: 503,
 } as const;
@@ -72,6 +74,8 @@ export const titles: Record<ErrorCode, string> = {
   PAYLOAD_TOO_LARGE: 'The request is too large',
   UNSUPPORTED_MEDIA_TYPE: 'Unsupported content type',
   RATE_LIMITED: 'Too many requests',
+  EXPORT_GONE: 'This export is no longer available',
+  EXPORT_NOT_READY: 'This export is not ready',
   INTERNAL: 'Something went wrong on our side',
   UNAVAILABLE: 'Temporarily unavailable',
 };

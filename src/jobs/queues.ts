@@ -9,6 +9,9 @@ export const queues = {
   // A data source that is down for a while: 30 s, 1 min, 2 min … about an hour in all, then `failed`.
   'fulfilment.task': { retryLimit: 7, retryDelay: 30, retryBackoff: true, expireInSeconds: 900 },
   'fulfilment.sweep': { retryLimit: 2, retryDelay: 60, expireInSeconds: 600 },
+  // Building a big subject's bundle takes minutes; a crash mid-build starts it over.
+  'exports.build': { retryLimit: 5, retryDelay: 30, retryBackoff: true, expireInSeconds: 3600 },
+  'exports.purge': { retryLimit: 2, retryDelay: 60, expireInSeconds: 600 },
 } satisfies Record<string, Omit<PgBoss.Queue, 'name'>>;
 
 // Handlers per queue per process. pg-boss fetches oldest first, so with one handler a few failing
@@ -20,6 +23,8 @@ export const concurrency: Record<keyof typeof queues, number> = {
   'deadlines.digest': 1,
   'fulfilment.task': 2,
   'fulfilment.sweep': 1,
+  'exports.build': 1,
+  'exports.purge': 1,
 };
 
 // Cron schedules (UTC), run by whichever worker process holds pg-boss's cron slot.
@@ -29,6 +34,7 @@ export const schedules: Partial<Record<keyof typeof queues, string>> = {
   // 06:00 UTC on weekdays: in the inbox before the working day starts in Europe.
   'deadlines.digest': '0 6 * * 1-5',
   'fulfilment.sweep': '*/15 * * * *',
+  'exports.purge': '41 * * * *',
 };
 
 export type QueueName = keyof typeof queues;
@@ -40,4 +46,6 @@ export type JobPayloads = {
   'deadlines.digest': Record<string, never>;
   'fulfilment.task': { taskId: string };
   'fulfilment.sweep': Record<string, never>;
+  'exports.build': { requestId: string };
+  'exports.purge': Record<string, never>;
 };

@@ -1,4 +1,7 @@
 import type { Db } from '../db/client.ts';
+import { runExportBuild } from '../exports/export-build.ts';
+import type { ExportJobDeps } from '../exports/exports-deps.ts';
+import { purgeExports } from '../exports/exports-purge.ts';
 import type { FulfilmentDeps } from '../fulfilment/fulfilment-deps.ts';
 import { sweepWaitingTasks } from '../fulfilment/fulfilment-sweep.ts';
 import { purgeSeenSignatures } from '../fulfilment/http/seen-signatures-repo.ts';
@@ -21,6 +24,7 @@ export type WorkerDeps = {
   messageIdDomain: string;
   requests: RequestDeps;
   fulfilment: FulfilmentDeps;
+  exports: ExportJobDeps;
 };
 
 /** Subscribes this process to every queue. Any number of processes may do so: pg-boss claims with SKIP LOCKED. */
@@ -49,5 +53,13 @@ export async function registerWorkers(deps: WorkerDeps): Promise<void> {
   await deps.jobs.work('fulfilment.sweep', async () => {
     const result = await sweepWaitingTasks(deps.fulfilment);
     if (result.timedOut) deps.logger.warn(result, 'fulfilment tasks timed out waiting for a callback');
+  });
+  await deps.jobs.work('exports.build', async ({ requestId }, job) => {
+    const outcome = await runExportBuild(deps.exports, requestId, job.retryCount);
+    deps.logger.info({ requestId, outcome, attempt: job.retryCount + 1 }, 'export build ran');
+  });
+  await deps.jobs.work('exports.purge', async () => {
+    const result = await purgeExports(deps.exports);
+    if (result.purged || result.codes) deps.logger.info(result, 'expired exports purged');
   });
 }
