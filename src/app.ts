@@ -5,6 +5,7 @@ import { openApiRoutes } from './api/openapi.ts';
 import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
 import { downloadRoutes } from './exports/download-routes.ts';
+import { exportPageRoutes } from './exports/export-page-routes.ts';
 import { exportStaffRoutes } from './exports/export-staff-routes.ts';
 import type { BundleStore } from './exports/exports-contract.ts';
 import type { ExportDeps } from './exports/exports-deps.ts';
@@ -159,6 +160,16 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use(reviewRoutes({ fulfilment, auth: staffAuth(staff, staffCookie(secureCookies)) }));
   app.use(exportStaffRoutes({ exports, auth: staffAuth(staff, staffCookie(secureCookies)) }));
+  app.use(
+    exportPageRoutes({
+      exports,
+      fulfilment,
+      staff,
+      views: deps.views,
+      csrf,
+      cookie: staffCookie(secureCookies),
+    }),
+  );
   app.use(
     staffRequestRoutes({
       requests,

@@ -1,5 +1,5 @@
 import { pipeline } from 'node:stream/promises';
-import { type Request, type RequestHandler, Router } from 'express';
+import { type Request, type RequestHandler, type Response, Router } from 'express';
 import { z } from 'zod';
 import { AppError } from '../http/app-error.ts';
 import { referenceOf } from '../requests/staff-request-routes.ts';
@@ -7,11 +7,29 @@ import { requirePermission, staffOf } from '../staff/staff-auth.ts';
 import type { ExportDeps } from './exports-deps.ts';
 import { listExports, openPreview, rebuildExport, releaseExport, revokeExport } from './exports-service.ts';
 
-const bundleIdOf = (req: Request) => {
+export const bundleIdOf = (req: Request) => {
   const parsed = z.uuid().safeParse(req.params.bundleId);
   if (!parsed.success) throw new AppError('NOT_FOUND', `This request has no export ${req.params.bundleId}.`);
   return parsed.data;
 };
+
+/** Streams the decrypted ZIP of one bundle to staff (the API and the request page's Preview link). */
+export async function streamPreview(deps: ExportDeps, req: Request, res: Response): Promise<void> {
+  const { bundle, request, body } = await openPreview(
+    deps,
+    staffOf(res).id,
+    referenceOf(req),
+    bundleIdOf(req),
+  );
+  res.setHeader('Content-Type', 'application/zip');
+  res.setHeader('Content-Disposition', `attachment; filename="rightsdesk-${request.reference}-preview.zip"`);
+  res.setHeader('Content-Length', String(bundle.size));
+  res.setHeader('Cache-Control', 'no-store');
+  // A tampered file fails mid-stream: the response is cut short (the error handler cannot answer any more).
+  await pipeline(body, res).catch((error: unknown) =>
+    deps.logger.warn({ bundleId: bundle.id, err: { name: (error as Error)?.name } }, 'preview failed'),
+  );
+}
 
 /** Staff API for a request's export bundles (export.view: admin and DPO; never support). */
 export function exportStaffRoutes(deps: { exports: ExportDeps; auth: RequestHandler }): Router {
@@ -31,27 +49,6 @@ export function exportStaffRoutes(deps: { exports: ExportDeps; auth: RequestHand
   router.post(`${base}/:bundleId/revoke`, ...guard, async (req, res) => {
     res.json(await revokeExport(deps.exports, staffOf(res).id, referenceOf(req), bundleIdOf(req)));
   });
-  router.get(`${base}/:bundleId/preview`, ...guard, async (req, res) => {
-    const { bundle, request, body } = await openPreview(
-      deps.exports,
-      staffOf(res).id,
-      referenceOf(req),
-      bundleIdOf(req),
-    );
-    res.setHeader('Content-Type', 'application/zip');
-    res.setHeader(
-      'Content-Disposition',
-      `attachment; filename="rightsdesk-${request.reference}-preview.zip"`,
-    );
-    res.setHeader('Content-Length', String(bundle.size));
-    res.setHeader('Cache-Control', 'no-store');
-    // A tampered file fails mid-stream: the response is cut short (the error handler cannot answer any more).
-    await pipeline(body, res).catch((error: unknown) =>
-      deps.exports.logger.warn(
-        { bundleId: bundle.id, err: { name: (error as Error)?.name } },
-        'preview failed',
-      ),
-    );
-  });
+  router.get(`${base}/:bundleId/preview`, ...guard, (req, res) => streamPreview(deps.exports, req, res));
   return router;
 }

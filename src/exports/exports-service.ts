@@ -45,7 +45,7 @@ export function toExportItem(bundle: ExportBundleRow, now: Date): ExportItem {
   };
 }
 
-async function requestOf(deps: ExportDeps, reference: string): Promise<RequestRow> {
+async function requestOf(deps: Pick<ExportDeps, 'db'>, reference: string): Promise<RequestRow> {
   const request = await findRequestByReference(deps.db, reference);
   if (!request) throw new AppError('REQUEST_NOT_FOUND', `Request ${reference} does not exist.`);
   return request;
@@ -53,7 +53,7 @@ async function requestOf(deps: ExportDeps, reference: string): Promise<RequestRo
 
 const bundleNotFound = (id: string) => new AppError('NOT_FOUND', `This request has no export ${id}.`);
 
-export async function listExports(deps: ExportDeps, reference: string) {
+export async function listExports(deps: Pick<ExportDeps, 'db' | 'now' | 'config'>, reference: string) {
   const request = await requestOf(deps, reference);
   const now = deps.now();
   const bundles = await listBundles(deps.db, request.id);

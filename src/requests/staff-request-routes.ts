@@ -1,4 +1,5 @@
 import { type Request, type RequestHandler, type Response, Router } from 'express';
+import { listExports } from '../exports/exports-service.ts';
 import type { FulfilmentDeps } from '../fulfilment/fulfilment-deps.ts';
 import { erasurePlan, rectificationReview } from '../fulfilment/review-service.ts';
 import { AppError } from '../http/app-error.ts';
@@ -82,6 +83,11 @@ export function requestPageRenderer(
     const staff = staffOf(res);
     const view = await getStaffRequest(deps.requests, referenceOf(req), { staffId: staff.id, via: 'page' });
     const review = await pageReview(deps.fulfilment, view, staff.id);
+    // Export bundles hold the subject's data: listed only to staff with export.view (never support).
+    const exports =
+      view.request.type === 'access' && can(staff.role, 'export.view')
+        ? await listExports(deps.requests, view.request.reference)
+        : undefined;
     const csrf = deps.csrf.issue(req, res, staff.sessionId);
     const context = requestPageContext(
       view,
@@ -89,6 +95,7 @@ export function requestPageRenderer(
       { i18n: deps.requests.i18n, now: deps.requests.now(), csrf },
       state,
       review,
+      exports,
     );
     res.type('html').send(deps.views.render('staff/request', context));
   };

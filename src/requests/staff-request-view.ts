@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { FulfilmentTaskRow, StoredCorrection } from '../db/schema.ts';
+import type { ExportItem } from '../exports/exports-service.ts';
 import type { EraseOutcome, FieldOutcome } from '../fulfilment/connector.ts';
 import type { PlanOrProblem, RectificationReview } from '../fulfilment/review-service.ts';
 import type { I18n } from '../i18n/i18n.ts';
@@ -66,14 +67,62 @@ export const reviewNotices: Record<string, string> = {
   corrections: 'Decision saved. Approving the request applies every correction not rejected.',
 };
 
+/** Notices after the export bundle forms (POST …/exports/…), keyed by `?done=`. */
+export const exportNotices: Record<string, string> = {
+  'export-release': 'Export released: the subject has been emailed their download link.',
+  'export-revoke': 'Export revoked: its link and codes no longer work.',
+  'export-rebuild': 'A new export is being built from the records already collected.',
+};
+
 /** The notice for `?done=` after a redirect, or none. */
 export function doneNotice(done: unknown): string | undefined {
   if (typeof done !== 'string') return undefined;
-  return Object.hasOwn(doneNotices, done)
-    ? doneNotices[done as StaffAction]
-    : Object.hasOwn(reviewNotices, done)
-      ? reviewNotices[done]
-      : undefined;
+  if (Object.hasOwn(doneNotices, done)) return doneNotices[done as StaffAction];
+  if (Object.hasOwn(reviewNotices, done)) return reviewNotices[done];
+  return Object.hasOwn(exportNotices, done) ? exportNotices[done] : undefined;
+}
+
+/** An access request's export bundles, for staff with export.view. */
+export type PageExports = { review: boolean; items: ExportItem[] };
+
+const bundleStateWords: Record<ExportItem['state'], string> = {
+  awaiting_review: 'Awaiting your release',
+  released: 'Released',
+  expired: 'Expired',
+  revoked: 'Revoked',
+  purged: 'File deleted',
+};
+
+const sizeText = (bytes: number) =>
+  bytes < 1024
+    ? `${bytes} B`
+    : bytes < 1024 ** 2
+      ? `${(bytes / 1024).toFixed(1)} KB`
+      : `${(bytes / 1024 ** 2).toFixed(1)} MB`;
+
+function exportsContext(exports: PageExports, status: string, when: Intl.DateTimeFormat) {
+  const at = (iso: string | null) => (iso ? { iso, text: when.format(new Date(iso)) } : undefined);
+  const live = (b: ExportItem) => b.state === 'released' || b.state === 'awaiting_review';
+  return {
+    review: exports.review,
+    bundles: exports.items.map((b, i) => ({
+      id: b.id,
+      number: i + 1,
+      state: b.state,
+      stateText: bundleStateWords[b.state],
+      files: b.files,
+      size: sizeText(b.size),
+      created: at(b.createdAt),
+      expires: at(b.expiresAt),
+      released: at(b.releasedAt),
+      revoked: at(b.revokedAt),
+      canPreview: b.purgedAt === null,
+      canRelease: b.releasedAt === null && b.revokedAt === null,
+      canRevoke: live(b),
+    })),
+    // The service refuses a rebuild while a bundle is live or the request is not processing/completed.
+    canRebuild: !exports.items.some(live) && (status === 'processing' || status === 'completed'),
+  };
 }
 
 const taskStatusWords: Record<FulfilmentTaskRow['status'], string> = {
@@ -250,6 +299,7 @@ export function requestPageContext(
   deps: { i18n: I18n; now: Date; csrf: string },
   state: PageState = {},
   review: PageReview = {},
+  exports?: PageExports,
 ) {
   const { request: r, clock } = view;
   const names = new Map(view.staff.map((s) => [s.id, `${s.email} (${s.role})`]));
@@ -309,6 +359,7 @@ export function requestPageContext(
     rectification: review.rectification
       ? rectificationContext(review.rectification, can(staff.role, 'request.approve'), failedCorrection)
       : undefined,
+    exports: exports ? exportsContext(exports, r.status, when) : undefined,
     denyReasons: denyReasons.map((code) => ({
       code,
       label: deps.i18n.t('en', `email.denied.reason.${code}`),
