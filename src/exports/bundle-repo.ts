@@ -65,6 +65,14 @@ export async function collectionKeys(ex: Executor, taskId: string, collection: s
   return rows.map((r) => r.key).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
+/** One collection of one task, after `afterId` (keyset paging on the index (task_id, collection, id)). */
+const pageOf = (taskId: string, collection: string, afterId: number | undefined) =>
+  and(
+    eq(collectedRecords.taskId, taskId),
+    eq(collectedRecords.collection, collection),
+    afterId === undefined ? undefined : gt(collectedRecords.id, afterId),
+  );
+
 export type TextRow = { id: number; json: string };
 
 /** One page of one collection's rows as JSON text (as stored: no parse and re-serialise), in id order. */
@@ -78,13 +86,7 @@ export async function pageCollectionAsText(
   const rows = await ex
     .select({ id: collectedRecords.id, json: sql<string>`${collectedRecords.data}::text` })
     .from(collectedRecords)
-    .where(
-      and(
-        eq(collectedRecords.taskId, taskId),
-        eq(collectedRecords.collection, collection),
-        afterId === undefined ? undefined : gt(collectedRecords.id, afterId),
-      ),
-    )
+    .where(pageOf(taskId, collection, afterId))
     .orderBy(asc(collectedRecords.id))
     .limit(limit);
   return rows.map((r) => ({ id: Number(r.id), json: String(r.json) }));
@@ -103,13 +105,7 @@ export async function pageCollection(
   const rows = await ex
     .select({ id: collectedRecords.id, data: collectedRecords.data })
     .from(collectedRecords)
-    .where(
-      and(
-        eq(collectedRecords.taskId, taskId),
-        eq(collectedRecords.collection, collection),
-        afterId === undefined ? undefined : gt(collectedRecords.id, afterId),
-      ),
-    )
+    .where(pageOf(taskId, collection, afterId))
     .orderBy(asc(collectedRecords.id))
     .limit(limit);
   return rows.map((r) => ({ id: Number(r.id), data: r.data }));

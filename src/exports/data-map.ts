@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { formatPath } from '../fulfilment/sources-config.ts';
+import { CATEGORY_IDS } from '../fulfilment/sources-schemas.ts';
 import type { I18n } from '../i18n/i18n.ts';
 
 // The data map: what GDPR Art. 15(1) and (2) require to accompany a copy of the data — purposes,
@@ -124,20 +125,6 @@ export function loadDataMap(dataMapFile: string | undefined, i18n: I18n): DataMa
   }
   return parseDataMap(text);
 }
-
-/** The categories data sources declare (sources-schemas.ts), each described in the catalogs. */
-export const CATEGORY_IDS = [
-  'identity',
-  'contact',
-  'account',
-  'usage',
-  'device',
-  'financial',
-  'marketing',
-  'content',
-  'location',
-  'other',
-] as const;
 
 /** A generic organisation: what most online services do, worded so it does not overclaim. */
 export function defaultDataMap(i18n: I18n): DataMap {

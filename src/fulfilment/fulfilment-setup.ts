@@ -3,7 +3,7 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import type { Logger } from '../logger.ts';
 import { checkConnectors, createConnectors } from './connectors.ts';
-import { demoSources, prepareDemoProductDatabase } from './demo/demo-sources.ts';
+import { DEMO_NEWSLETTER_SECRET_ENV, demoSources, prepareDemoProductDatabase } from './demo/demo-sources.ts';
 import type { Connectors } from './fulfilment-deps.ts';
 import { loadSourcesFile } from './sources-config.ts';
 import type { SourceConfig } from './sources-schemas.ts';
@@ -39,7 +39,7 @@ export async function openSources(
     const demo = demoSources(config);
     sources = demo.sources;
     extraSecrets = demo.secrets;
-    demoSecret = Object.values(demo.secrets)[0];
+    demoSecret = demo.secrets[DEMO_NEWSLETTER_SECRET_ENV];
   }
   const connectors = createConnectors(sources, { config, db: deps.db, now: deps.now, extraSecrets });
   try {

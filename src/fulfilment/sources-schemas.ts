@@ -8,7 +8,8 @@ const qualifiedTable = z
   .string()
   .regex(/^([A-Za-z_][A-Za-z0-9_]{0,62}\.)?[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be table or schema.table');
 
-const category = z.enum([
+/** The data categories a source declares; the data map describes each in the catalogs. */
+export const CATEGORY_IDS = [
   'identity',
   'contact',
   'account',
@@ -19,7 +20,8 @@ const category = z.enum([
   'content',
   'location',
   'other',
-]);
+] as const;
+const category = z.enum(CATEGORY_IDS);
 
 // What happens to a field on erasure; `retain` must say why and for how long (an honest legal hold).
 const eraseStrategy = z.discriminatedUnion('strategy', [

@@ -35,11 +35,7 @@ const describe = (error: unknown) => (error instanceof Error ? error.message : S
 
 export function recordSink(deps: Pick<FulfilmentDeps, 'db'>, taskId: string): RecordSink {
   return {
-    async write(collection, rows) {
-      for (let i = 0; i < rows.length; i += 1000) {
-        await insertCollectedRecords(deps.db, taskId, collection, rows.slice(i, i + 1000));
-      }
-    },
+    write: (collection, rows) => insertCollectedRecords(deps.db, taskId, collection, rows),
   };
 }
 

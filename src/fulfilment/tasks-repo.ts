@@ -166,8 +166,11 @@ export async function insertCollectedRecords(
   collection: string,
   rows: Record<string, unknown>[],
 ): Promise<void> {
-  if (rows.length === 0) return;
-  await ex.insert(collectedRecords).values(rows.map((data) => ({ taskId, collection, data })));
+  // In slices, so a big page stays within the driver's parameter limit.
+  for (let i = 0; i < rows.length; i += 1000) {
+    const slice = rows.slice(i, i + 1000);
+    await ex.insert(collectedRecords).values(slice.map((data) => ({ taskId, collection, data })));
+  }
 }
 
 export async function countCollectedRecords(ex: Executor, taskId: string): Promise<Record<string, number>> {
@@ -186,8 +189,6 @@ export async function replaceCollectedRecords(
   records: Record<string, Record<string, unknown>[]>,
 ): Promise<void> {
   await clearCollectedRecords(ex, taskId);
-  for (const [collection, rows] of Object.entries(records)) {
-    for (let i = 0; i < rows.length; i += 1000)
-      await insertCollectedRecords(ex, taskId, collection, rows.slice(i, i + 1000));
-  }
+  for (const [collection, rows] of Object.entries(records))
+    await insertCollectedRecords(ex, taskId, collection, rows);
 }

@@ -112,4 +112,12 @@ describe('data sources at start-up', () => {
     expect(warning).toMatchObject({ source: 'warehouse' });
     expect(JSON.stringify(warning)).not.toContain(':pw@');
   });
+
+  it('a DATA_MAP_FILE that is not a valid data map → start-up refused, not the first export build', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'rd-map-')), 'map.yaml');
+    writeFileSync(file, 'purposes: 42\n');
+    const message = await start({ DATA_MAP_FILE: file });
+    expect(message).not.toBe('started');
+    expect(message).toMatch(/purposes/);
+  });
 });
