@@ -119,9 +119,9 @@ async function main(): Promise<void> {
   const { fulfilmentTasks, requests } = await import('../src/db/schema.ts');
   const { verifyBundle } = await import('../src/exports/export-verify.ts');
   const { createFileStore } = await import('../src/exports/file-store.ts');
-  const { freshDatabase, record } = await import('./lib/harness.ts');
+  const { byScale, freshDatabase, record } = await import('./lib/harness.ts');
 
-  const rows = Number(process.env.BENCH_EXPORT_ROWS ?? 1_000_000);
+  const rows = Number(process.env.BENCH_EXPORT_ROWS ?? byScale(1_000_000, 20_000));
   const secret = 'bench-secret-key-that-is-long-enough-0123456789';
   // About 200 bytes of JSON per row, four collections of a product database, in insertion order.
   const seedSql = `
@@ -263,7 +263,7 @@ async function main(): Promise<void> {
         `(${rightsdesk.rssAfterImportsMb} MB after imports; limit ${RSS_LIMIT_MB} MB: ${underLimit ? 'ok' : 'EXCEEDED'}); ` +
         `verify ${verifySeconds} s`,
     );
-    record('export', {
+    await record('export', {
       rows,
       jsonMb,
       seedSeconds,

@@ -2,9 +2,9 @@
 // Express + one INSERT baseline measured in the same run. Run: npm run bench (or tsx bench/intake.ts).
 import { fileURLToPath } from 'node:url';
 import type autocannon from 'autocannon';
-import { freePort, freshDatabase, load, record, startProcess } from './lib/harness.ts';
+import { byScale, freePort, freshDatabase, load, record, startProcess } from './lib/harness.ts';
 
-const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const seconds = Number(process.env.BENCH_SECONDS ?? byScale(10, 3));
 const connections = 50;
 const tsx = fileURLToPath(new URL('../node_modules/tsx/dist/cli.mjs', import.meta.url));
 const bin = fileURLToPath(new URL('../bin/rightsdesk.js', import.meta.url));
@@ -59,7 +59,7 @@ const rightsdesk = await measure('intake', [bin, 'serve', '--no-worker'], {
 });
 const ratio = Math.round((rightsdesk.requestsPerSec / baseline.requestsPerSec) * 100) / 100;
 const figures = { connections, seconds, baseline, rightsdesk, ratio };
-record('intake', figures);
+await record('intake', figures);
 console.table({ baseline, rightsdesk });
 console.log(
   `intake: ${rightsdesk.requestsPerSec} req/s vs baseline ${baseline.requestsPerSec} req/s → ratio ${ratio} (aim ≥ 0.4)`,

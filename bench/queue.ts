@@ -13,10 +13,10 @@ import * as schema from '../src/db/schema.ts';
 import { parseQueueQuery } from '../src/queue/queue-schemas.ts';
 import { listQueue } from '../src/queue/queue-service.ts';
 import type { StaffIdentity } from '../src/staff/staff-service.ts';
-import { freshDatabase, record } from './lib/harness.ts';
+import { byScale, freshDatabase, ownPeakRssMb, record } from './lib/harness.ts';
 
-const rows = Number(process.env.BENCH_QUEUE_ROWS ?? 1_000_000);
-const iterations = Number(process.env.BENCH_ITERATIONS ?? 300);
+const rows = Number(process.env.BENCH_QUEUE_ROWS ?? byScale(1_000_000, 20_000));
+const iterations = Number(process.env.BENCH_ITERATIONS ?? byScale(300, 50));
 const now = new Date();
 const staff: StaffIdentity = { id: crypto.randomUUID(), email: 'b@example.org', role: 'dpo', sessionId: 'x' };
 const open = `('unverified','pending_review','awaiting_subject','approved','processing','failed')`;
@@ -142,7 +142,8 @@ try {
   console.log(`seeded ${rows} requests in ${seedSeconds} s`);
   // The queue indexes ship in drizzle/0004_queue_indexes.sql; the migration above created them.
   const results = await measureAll('shipped indexes');
-  record('queue', { rows, iterations, seedSeconds, results });
+  // The pages run in this process: its peak RSS is theirs (seeding happens in PostgreSQL).
+  await record('queue', { rows, iterations, seedSeconds, results, peakRssMb: ownPeakRssMb() });
 } finally {
   await raw.end();
   await database.close();

@@ -17,8 +17,11 @@ import { callbackRoutes } from './fulfilment/http/callback-routes.ts';
 import { reviewPageRoutes } from './fulfilment/review-page-routes.ts';
 import { reviewRoutes } from './fulfilment/review-routes.ts';
 import { healthRoutes } from './health/health-routes.ts';
+import { AppError } from './http/app-error.ts';
 import { createCsrf } from './http/csrf.ts';
 import { errorHandler, notFound } from './http/error-handler.ts';
+import { jsonBodiesOnly } from './http/json-only.ts';
+import { refuseNul } from './http/no-nul.ts';
 import { createRateLimit } from './http/rate-limit.ts';
 import { requestLogging } from './http/request-logging.ts';
 import type { Views } from './http/views.ts';
@@ -27,7 +30,11 @@ import { localeMiddleware } from './i18n/locale-middleware.ts';
 import type { Jobs } from './jobs/jobs.ts';
 import type { Logger } from './logger.ts';
 import { mailboxRoutes } from './mail/mailbox-routes.ts';
+import { httpMetrics } from './metrics/http-metrics.ts';
+import { createMetrics, type Metrics } from './metrics/metrics-registry.ts';
+import { metricsRoutes } from './metrics/metrics-routes.ts';
 import { queueRoutes } from './queue/queue-routes.ts';
+import { reportRoutes } from './reports/reports-routes.ts';
 import { requestApiRoutes } from './requests/api-routes.ts';
 import { publicRoutes } from './requests/public-routes.ts';
 import type { RequestDeps } from './requests/request-deps.ts';
@@ -37,6 +44,8 @@ import { staffAuth, staffCookie, staffIpAllowlist } from './staff/staff-auth.ts'
 import { staffSessionRoutes } from './staff/staff-routes.ts';
 import { marketingRoutes } from './suppression/marketing-routes.ts';
 import { unsubscribeRoutes } from './suppression/unsubscribe-routes.ts';
+import { hstsFor, noStore } from './transport/security-headers.ts';
+import { securityTxtRoutes } from './transport/security-txt.ts';
 import { verificationRoutes } from './verification/verification-routes.ts';
 
 export type AppDeps = {
@@ -55,6 +64,8 @@ export type AppDeps = {
   exportStore: BundleStore;
   /** Set when the demo sources run: the demo newsletter system served by this app. */
   demoNewsletter?: DemoNewsletter;
+  /** The process's metrics (the worker counts email failures into it); made here when absent. */
+  metrics?: Metrics;
 };
 
 const assetsDir = fileURLToPath(new URL('./assets', import.meta.url));
@@ -63,16 +74,35 @@ const assetsDir = fileURLToPath(new URL('./assets', import.meta.url));
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  // TRUST_PROXY decides req.ip, which every rate limit and IP allowlist reads (nothing trusted by default).
+  app.set('trust proxy', deps.config.trustProxy);
+  // Routers match paths case-insensitively, but what tells the API (Bearer only, JSON only) from pages
+  // is its lower-case prefix: /API/… would reach API handlers with a cookie. Only /api/ is the API.
+  app.use((req, _res, next) => {
+    if (/^\/api\//i.test(req.path) && !req.path.startsWith('/api/'))
+      return next(new AppError('NOT_FOUND', 'Nothing is here.'));
+    next();
+  });
+  const metrics = deps.metrics ?? createMetrics({ db: deps.database.db, now: deps.now, logger: deps.logger });
+  app.use(httpMetrics(metrics));
   app.use(requestLogging(deps.logger));
   app.use(
     helmet({
       // HSTS only makes sense when we are actually served over https.
-      strictTransportSecurity: deps.config.publicUrl.startsWith('https:'),
-      contentSecurityPolicy: { directives: { 'form-action': ["'self'"], 'upgrade-insecure-requests': null } },
+      strictTransportSecurity: hstsFor(deps.config.publicUrl),
+      // Pages use one stylesheet from /assets and no inline style, so styles are held to 'self' (helmet's
+      // default also allows inline styles and any https origin, an injection's way to restyle a page).
+      contentSecurityPolicy: {
+        directives: {
+          'form-action': ["'self'"],
+          'style-src': ["'self'"],
+          'upgrade-insecure-requests': null,
+        },
+      },
     }),
   );
   app.use('/assets', express.static(assetsDir, { maxAge: '1h', fallthrough: false }));
+  app.use(noStore());
   const db = deps.database.db;
   const { connectors, secretFor } = deps.fulfilment;
   const requests: RequestDeps = {
@@ -100,6 +130,7 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use(callbackRoutes({ fulfilment, secretFor }));
   if (deps.demoNewsletter) app.use(demoNewsletterRouter(deps.demoNewsletter));
+  app.use('/api', jsonBodiesOnly());
   // Up to 1000 addresses of up to 254 characters: the marketing send check alone takes a larger body.
   app.use(
     '/api/v1/marketing/recipients',
@@ -107,8 +138,11 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use(express.json({ limit: '64kb', type: ['application/json', 'application/*+json'] }));
   app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
+  app.use(refuseNul());
 
   app.use(healthRoutes({ database: deps.database }));
+  app.use(metricsRoutes({ metrics, config: deps.config }));
+  app.use(securityTxtRoutes(deps.config.securityTxt, deps.config.publicUrl));
   app.use(openApiRoutes(deps.config.publicUrl));
   const secureCookies = deps.config.publicUrl.startsWith('https:');
   app.use(localeMiddleware(deps.i18n, secureCookies));
@@ -135,7 +169,7 @@ export function createApp(deps: AppDeps): Express {
       typeof req.body?.email === 'string' ? req.body.email.trim().toLowerCase() : undefined,
     ),
   };
-  const linkLimit = limit('links-ip', 15 * 60_000, 60);
+  const linkLimit = limit('links-ip', 15 * 60_000, deps.config.linkLimitPerIp);
   app.use(publicRoutes({ requests, views: deps.views, csrf, limits: intakeLimits }));
   app.use(requestApiRoutes({ requests, limits: intakeLimits }));
   app.use(['/verify', '/api/v1/verifications', '/status', '/download'], (req, res, next) =>
@@ -180,6 +214,15 @@ export function createApp(deps: AppDeps): Express {
       cookie: staffCookie(secureCookies),
     }),
   );
+  app.use(
+    reportRoutes({
+      reports: { db, now: deps.now, timeZone: deps.config.clock.orgTimeZone },
+      staff,
+      views: deps.views,
+      cookie: staffCookie(secureCookies),
+      lawTitle: (law) => deps.i18n.t('en', `law.${law}`),
+    }),
+  );
   app.use(statusRoutes({ requests, views: deps.views, csrf }));
   const marketingDeps = { suppression: requests, staff, cookie: staffCookie(secureCookies) };
   app.use(marketingRoutes({ ...marketingDeps, allowedIps: deps.config.staffAllowedIps }));
@@ -193,6 +236,6 @@ export function createApp(deps: AppDeps): Express {
   }
 
   app.use(notFound());
-  app.use(errorHandler(deps.views));
+  app.use(errorHandler(deps.views, deps.i18n));
   return app;
 }

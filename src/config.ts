@@ -1,95 +1,16 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
+import { type BackupSettings, backupSettings } from './backup/backup-settings.ts';
+import { developmentSecret } from './config-dev-secret.ts';
+import { type Env, envSchema } from './config-schema.ts';
 import { LAW_IDS } from './deadlines/rules.ts';
 import { type ClockSettings, clockSettingsSchema } from './deadlines/settings.ts';
-
-// The whole environment contract of DESIGN.md "Configuration". Nothing else reads process.env.
-const ianaZone = z.string().refine((tz) => {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}, 'must be an IANA time zone such as Europe/Warsaw');
-
-const url = (protocols: string[]) =>
-  z.string().refine(
-    (value) => {
-      try {
-        return protocols.includes(new URL(value).protocol);
-      } catch {
-        return false;
-      }
-    },
-    `must be a URL (${protocols.join(' or ')})`,
-  );
-
-const cidr = z
-  .string()
-  .regex(/^[0-9a-fA-F:.]+\/\d{1,3}$/, 'must be a comma-separated list of CIDRs such as 10.0.0.0/8');
-
-const envSchema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  PUBLIC_URL: url(['http:', 'https:']).optional(),
-  DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
-  DATA_DIR: z.string().min(1).default('./data'),
-  SMTP_URL: url(['smtp:', 'smtps:']).optional(),
-  MAIL_FROM: z.string().min(3).default('Rightsdesk <privacy@localhost>'),
-  SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
-  ORG_NAME: z.string().min(1).default('Example Organisation'),
-  ORG_COUNTRY: z
-    .string()
-    .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as PL')
-    .default('PL'),
-  ORG_TIMEZONE: ianaZone.default('Europe/Warsaw'),
-  CCPA_BUSINESS_DAYS: z.enum(['weekdays', 'us-federal', 'us-ca']).default('weekdays'),
-  CALOPPA_RESPONSE_DAYS: z.coerce.number().int().min(3).max(366).default(30),
-  ORG_DEFAULT_LAW: z.string().min(2).default('gdpr'),
-  CCPA_APPLIES: z.enum(['true', 'false']).default('true'),
-  VERIFICATION_TOKEN_HOURS: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(24 * 14)
-    .default(24),
-  VERIFICATION_REMINDER_HOURS: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(24 * 13)
-    .default(24),
-  UNVERIFIED_EXPIRY_DAYS: z.coerce.number().int().min(1).max(90).default(14),
-  INTAKE_LIMIT_PER_IP: z.coerce.number().int().min(1).default(30),
-  INTAKE_LIMIT_PER_EMAIL: z.coerce.number().int().min(1).default(5),
-  SOURCES_FILE: z.string().min(1).optional(),
-  /** The demo data sources on the embedded default: on unless turned off; never in production. */
-  DEMO_SOURCES: z.enum(['on', 'off']).optional(),
-  /** How long a source that answered 202 may take to call back before its task fails. */
-  SOURCE_CALLBACK_HOURS: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(24 * 30)
-    .default(72),
-  /** Days a download link (and its bundle) stays valid after release. */
-  EXPORT_LINK_DAYS: z.coerce.number().int().min(1).max(30).default(7),
-  /** on: the DPO previews each export bundle and releases it; off: released as soon as it is built. */
-  EXPORT_REVIEW: z.enum(['on', 'off']).default('off'),
-  /** The Art. 15(1) data map the export bundle's about.html/about.json are made from. */
-  DATA_MAP_FILE: z.string().min(1).optional(),
-  STAFF_ALLOWED_IPS: z
-    .string()
-    .optional()
-    .transform((v) => (v ? v.split(',').map((s) => s.trim()) : []))
-    .pipe(z.array(cidr)),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-});
-
-export type Env = z.infer<typeof envSchema>;
+import {
+  type SecurityTxtSettings,
+  securityTxtSettings,
+  type TlsFiles,
+  type TrustProxy,
+  tlsFiles,
+} from './transport/transport-settings.ts';
 
 export type Config = Readonly<{
   env: Env['NODE_ENV'];
@@ -101,6 +22,8 @@ export type Config = Readonly<{
   mailFrom: string;
   secretKey: string;
   orgName: string;
+  /** The language of pages and emails when the reader's own is not one Rightsdesk speaks (ORG_LOCALE). */
+  orgLocale: string;
   /** What the legal clock needs: ORG_COUNTRY, ORG_TIMEZONE, CCPA_BUSINESS_DAYS, CALOPPA_RESPONSE_DAYS. */
   clock: Readonly<ClockSettings>;
   /** Law for subjects outside the EU/EEA, UK and California (ORG_DEFAULT_LAW). */
@@ -110,12 +33,16 @@ export type Config = Readonly<{
   verification: Readonly<{ tokenHours: number; reminderHours: number; expiryDays: number }>;
   /** Intake submissions allowed per client IP per 15 minutes, and per email address per hour. */
   intakeLimits: Readonly<{ perIp: number; perEmail: number }>;
+  /** POSTs to the emailed links (verify, status, download) per client IP per 15 minutes. */
+  linkLimitPerIp: number;
   sourcesFile: string | undefined;
   /** Demo sources (a seeded embedded product database and a demo newsletter over http). */
   demoSources: boolean;
   sourceCallbackHours: number;
   /** EXPORT_LINK_DAYS: how long a released download link works. */
   exportLinkDays: number;
+  /** RECORDS_RETENTION_MONTHS: how long a closed request keeps its personal data (then only the record). */
+  recordsRetentionMonths: number;
   /** EXPORT_REVIEW=on: bundles wait for the DPO's release. */
   exportReview: boolean;
   /** DATA_MAP_FILE: the Art. 15(1) data map the bundle builder reads (purposes, recipients, retention…). */
@@ -124,6 +51,16 @@ export type Config = Readonly<{
   readSecret(name: string): string | undefined;
   staffAllowedIps: readonly string[];
   logLevel: Env['LOG_LEVEL'];
+  /** TLS_CERT_FILE + TLS_KEY_FILE: serve HTTPS directly (checked readable and matching at start). */
+  tls: TlsFiles | undefined;
+  /** TRUST_PROXY, as Express's `trust proxy`: decides req.ip for rate limits and allowlists. */
+  trustProxy: TrustProxy;
+  /** METRICS_TOKEN: Bearer token for /metrics; unset → loopback (and STAFF_ALLOWED_IPS outside production). */
+  metricsToken: string | undefined;
+  /** /.well-known/security.txt fields; undefined (404) without SECURITY_CONTACT. */
+  securityTxt: SecurityTxtSettings | undefined;
+  /** BACKUP_SCHEDULE, BACKUP_KEEP, BACKUP_DIR (embedded database only). */
+  backup: BackupSettings;
 }>;
 
 export class ConfigError extends Error {
@@ -154,10 +91,35 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     }
   }
   const clock = clockSettings(env);
+  const tls = tlsFiles(env.TLS_CERT_FILE, env.TLS_KEY_FILE);
+  if (tls && 'problem' in tls) throw new ConfigError(tls.variable, tls.problem);
+  const securityTxt = securityTxtSettings({
+    contacts: env.SECURITY_CONTACT,
+    policyUrl: env.SECURITY_POLICY_URL,
+    expires: env.SECURITY_TXT_EXPIRES,
+    languages: env.SECURITY_LANGUAGES,
+  });
+  if (securityTxt && 'problem' in securityTxt)
+    throw new ConfigError(securityTxt.variable, securityTxt.problem);
   if (!(LAW_IDS as readonly string[]).includes(env.ORG_DEFAULT_LAW)) {
     throw new ConfigError('ORG_DEFAULT_LAW', `must be one of ${LAW_IDS.join(', ')}`);
   }
   const dataDir = path.resolve(env.DATA_DIR);
+  const backup = backupSettings({
+    schedule: env.BACKUP_SCHEDULE,
+    keep: env.BACKUP_KEEP,
+    dir: env.BACKUP_DIR,
+    dataDir,
+    databaseUrl: env.DATABASE_URL,
+  });
+  if ('problem' in backup) throw new ConfigError(backup.variable, backup.problem);
+  // 11 CCR §7101: records of consumer requests are kept for at least 24 months.
+  if (env.CCPA_APPLIES === 'true' && env.RECORDS_RETENTION_MONTHS < 24) {
+    throw new ConfigError(
+      'RECORDS_RETENTION_MONTHS',
+      'must be at least 24 while CCPA applies (11 CCR §7101)',
+    );
+  }
   if (env.DEMO_SOURCES === 'on' && (env.NODE_ENV === 'production' || env.DATABASE_URL)) {
     throw new ConfigError('DEMO_SOURCES', 'the demo runs only on the embedded development database');
   }
@@ -177,13 +139,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   return Object.freeze({
     env: env.NODE_ENV,
     port: env.PORT,
-    publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
+    publicUrl: (env.PUBLIC_URL ?? `${tls ? 'https' : 'http'}://localhost:${env.PORT}`).replace(/\/+$/, ''),
     databaseUrl: env.DATABASE_URL,
     dataDir,
     smtpUrl: env.SMTP_URL,
     mailFrom: env.MAIL_FROM,
     secretKey: env.SECRET_KEY ?? developmentSecret(dataDir),
     orgName: env.ORG_NAME,
+    orgLocale: env.ORG_LOCALE,
     clock,
     defaultLaw: env.ORG_DEFAULT_LAW,
     ccpaApplies: env.CCPA_APPLIES === 'true',
@@ -193,15 +156,22 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       expiryDays: env.UNVERIFIED_EXPIRY_DAYS,
     }),
     intakeLimits: Object.freeze({ perIp: env.INTAKE_LIMIT_PER_IP, perEmail: env.INTAKE_LIMIT_PER_EMAIL }),
+    linkLimitPerIp: env.LINK_LIMIT_PER_IP,
     sourcesFile: env.SOURCES_FILE,
     demoSources,
     sourceCallbackHours: env.SOURCE_CALLBACK_HOURS,
     exportLinkDays: env.EXPORT_LINK_DAYS,
+    recordsRetentionMonths: env.RECORDS_RETENTION_MONTHS,
     exportReview: env.EXPORT_REVIEW === 'on',
     dataMapFile: env.DATA_MAP_FILE,
     readSecret: (name: string) => secrets.get(name),
     staffAllowedIps: Object.freeze([...env.STAFF_ALLOWED_IPS]),
     logLevel: env.LOG_LEVEL,
+    tls,
+    trustProxy: env.TRUST_PROXY,
+    metricsToken: env.METRICS_TOKEN,
+    securityTxt,
+    backup,
   });
 }
 
@@ -225,14 +195,4 @@ function clockSettings(env: Env): Readonly<ClockSettings> {
     throw new ConfigError(clockVariables[issue.path[0] as keyof ClockSettings], issue.message);
   }
   return Object.freeze(parsed.data);
-}
-
-// Development only: a random secret made once and kept, so tokens survive restarts.
-function developmentSecret(dataDir: string): string {
-  const file = path.join(dataDir, 'secret.key');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(dataDir, { recursive: true });
-  const secret = randomBytes(32).toString('base64url');
-  writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
-  return secret;
 }

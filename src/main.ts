@@ -1,7 +1,9 @@
 import { Command, Option } from 'commander';
 import { registerAuditCommand } from './audit/audit-command.ts';
+import { registerBackupCommands } from './backup/backup-command.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { openDatabase } from './db/client.ts';
+import { guardUnhandledRejections } from './db/driver-rejections.ts';
 import { DataDirLockedError } from './db/lock.ts';
 import { migrateDatabase } from './db/migrate.ts';
 import { registerDeadlineCommand } from './deadlines/index.ts';
@@ -9,6 +11,7 @@ import { registerExportCommand } from './exports/export-command.ts';
 import { SourcesConfigError } from './fulfilment/sources-config.ts';
 import { createJobs } from './jobs/jobs.ts';
 import { createLogger } from './logger.ts';
+import { registerReportCommand } from './reports/report-command.ts';
 import { createRuntime, type Runtime } from './runtime.ts';
 import { startServer } from './server.ts';
 import { registerStaffCommand } from './staff/staff-command.ts';
@@ -50,6 +53,7 @@ program
   .action(async (options: { worker: boolean; port?: number }) => {
     const cfg = getConfig();
     const runtime = await createRuntime(cfg, { worker: options.worker });
+    guardUnhandledRejections(runtime.logger);
     const server = await startServer(runtime, options.port ?? cfg.port);
     runtime.logger.info(
       {
@@ -68,6 +72,7 @@ program
   .description('run job workers only (scale out with several processes on PostgreSQL)')
   .action(async () => {
     const runtime: Runtime = await createRuntime(getConfig(), { worker: true });
+    guardUnhandledRejections(runtime.logger);
     runtime.logger.info({ database: runtime.database.kind }, 'worker started');
     onShutdown(runtime.close, runtime.logger);
   });
@@ -92,11 +97,24 @@ program
 
 registerDeadlineCommand(program, () => getConfig().clock);
 registerExportCommand(program);
+registerBackupCommands(program, getConfig);
 registerAuditCommand(program, async () => {
   const cfg = getConfig();
   const database = await openDatabase({ url: cfg.databaseUrl, dataDir: cfg.dataDir });
   await migrateDatabase(database);
   return { db: database.db, close: () => database.close() };
+});
+
+registerReportCommand(program, async () => {
+  const cfg = getConfig();
+  const database = await openDatabase({ url: cfg.databaseUrl, dataDir: cfg.dataDir });
+  await migrateDatabase(database);
+  return {
+    db: database.db,
+    timeZone: cfg.clock.orgTimeZone,
+    orgName: cfg.orgName,
+    close: () => database.close(),
+  };
 });
 
 registerStaffCommand(program, async () => {

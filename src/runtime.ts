@@ -20,6 +20,7 @@ import { queues } from './jobs/queues.ts';
 import { registerWorkers } from './jobs/workers.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMailTransport, type MailTransport } from './mail/mail-transport.ts';
+import { createMetrics } from './metrics/metrics-registry.ts';
 import type { RequestDeps } from './requests/request-deps.ts';
 
 export type Runtime = {
@@ -71,10 +72,14 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     options.database ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir }));
   try {
     await migrateDatabase(database);
-    const jobs = createJobs(database, logger, { supervise: options.worker, ...options.jobs });
+    const jobs = createJobs(database, logger, {
+      supervise: options.worker,
+      schedules: { 'backup.run': config.backup.schedule },
+      ...options.jobs,
+    });
     await jobs.start();
     const transport = createMailTransport(config.smtpUrl);
-    const i18n = createI18n();
+    const i18n = createI18n({ defaultLocale: config.orgLocale });
     // A broken DATA_MAP_FILE stops start-up naming the path, not the first export build.
     loadDataMap(config.dataMapFile, i18n);
     const views = createViews({ orgName: config.orgName }, i18n);
@@ -117,8 +122,11 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
           logger,
         })
       : undefined;
+    // One registry per process: the app serves it, the worker counts failed sends into it.
+    const metrics = createMetrics({ db: database.db, now, logger });
     if (options.worker) {
       await registerWorkers({
+        onSendFailure: () => metrics.emailSendFailures.inc(),
         db: database.db,
         jobs,
         logger,
@@ -128,6 +136,9 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
         requests,
         fulfilment,
         exports,
+        ...(database.kind === 'pglite'
+          ? { backup: { database, secretKey: config.secretKey, now, logger, ...config.backup } }
+          : {}),
       });
     }
     const appDeps: AppDeps = {
@@ -145,6 +156,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
         secretFor,
       },
       exportStore: exports.store,
+      metrics,
       ...(demoNewsletter ? { demoNewsletter } : {}),
     };
     const app = createApp(appDeps);

@@ -1,8 +1,8 @@
-import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Runtime } from './runtime.ts';
+import { createWebServer, type WebServer } from './transport/tls.ts';
 
-export type RunningServer = { server: Server; url: string; stop(): Promise<void> };
+export type RunningServer = { server: WebServer; url: string; stop(): Promise<void> };
 
 /** Listens; stop() refuses new connections, lets in-flight requests finish, then closes the runtime. */
 export async function startServer(
@@ -10,16 +10,19 @@ export async function startServer(
   port = runtime.config.port,
   host?: string,
 ): Promise<RunningServer> {
-  const server = createServer(runtime.app);
+  const server = createWebServer(runtime.app, runtime.config.tls);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
     server.listen(port, host);
   });
-  // Idle keep-alive sockets must not hold shutdown open.
-  server.keepAliveTimeout = 5000;
+  // Longer than a proxy's or a client's idle keep-alive (nginx and load balancers keep 60 s): with
+  // Node's 5 s, the server closed idle sockets just as the other side reused them, and those requests
+  // failed with a reset (a 502 behind a proxy; `npm run load` saw it). stop() closes idle sockets
+  // itself, so this does not hold shutdown open.
+  server.keepAliveTimeout = 65_000;
   const address = server.address() as AddressInfo;
-  const url = `http://${host ?? 'localhost'}:${address.port}`;
+  const url = `${runtime.config.tls ? 'https' : 'http'}://${host ?? 'localhost'}:${address.port}`;
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import autocannon from 'autocannon';
@@ -37,23 +37,38 @@ export async function freshDatabase(prefix: string): Promise<{ url: string; drop
 
 export type Child = { proc: ChildProcess; peakRssMb(): number; stop(): Promise<void> };
 
-/** Starts a server process and waits until `readyUrl` answers 200. */
+/**
+ * Starts a process and waits until it is ready: `ready` is a URL that must answer 200, or a pattern
+ * its stdout must print. With `logFile` its stdout goes there (otherwise nowhere); stderr is shown.
+ */
 export async function startProcess(
   args: string[],
   env: Record<string, string>,
-  readyUrl: string,
+  ready: string | RegExp,
+  options: { logFile?: string } = {},
 ): Promise<Child> {
   const proc = spawn(process.execPath, args, {
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', options.logFile || typeof ready !== 'string' ? 'pipe' : 'ignore', 'inherit'],
   });
+  let printed = '';
+  if (proc.stdout) {
+    const log = options.logFile ? createWriteStream(options.logFile) : undefined;
+    proc.stdout.on('data', (chunk: Buffer) => {
+      log?.write(chunk);
+      // Only the start-up lines are searched: keep a bounded tail.
+      if (typeof ready !== 'string') printed = (printed + chunk.toString('utf8')).slice(-65_536);
+    });
+  }
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`${args.join(' ')} exited with ${proc.exitCode}`);
-    try {
-      if ((await fetch(readyUrl)).ok) break;
-    } catch {}
-    if (Date.now() > deadline) throw new Error(`${readyUrl} not ready`);
+    if (typeof ready === 'string') {
+      try {
+        if ((await fetch(ready)).ok) break;
+      } catch {}
+    } else if (ready.test(printed)) break;
+    if (Date.now() > deadline) throw new Error(`${args.join(' ')} not ready`);
     await new Promise((r) => setTimeout(r, 200));
   }
   return {
@@ -66,6 +81,7 @@ export async function startProcess(
     },
     stop: () =>
       new Promise<void>((resolve) => {
+        if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
         proc.once('exit', () => resolve());
         proc.kill('SIGTERM');
       }),
@@ -84,7 +100,10 @@ export type LoadResult = {
 export async function load(options: autocannon.Options): Promise<LoadResult> {
   const result = await autocannon(options);
   return {
-    requestsPerSec: Math.round(result.requests.average),
+    // A fixed number of requests (`amount`) ends mid-second: count over the whole run instead.
+    requestsPerSec: Math.round(
+      options.amount ? result.requests.total / result.duration : result.requests.average,
+    ),
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     non2xx: result.non2xx,
@@ -93,19 +112,55 @@ export async function load(options: autocannon.Options): Promise<LoadResult> {
   };
 }
 
-export function machine() {
+/** BENCH_SCALE=small: a quick smoke run of every bench (seconds, not minutes); figures are not comparable. */
+export const scale: 'full' | 'small' = process.env.BENCH_SCALE === 'small' ? 'small' : 'full';
+export const byScale = <T>(full: T, small: T): T => (scale === 'small' ? small : full);
+
+export type Machine = {
+  cpus: number;
+  cpuModel: string;
+  memGb: number;
+  node: string;
+  postgres: string;
+};
+
+export async function machine(): Promise<Machine> {
+  const sql = postgres(pgBase, { max: 1, onnotice: () => {} });
+  const [row] = await sql`show server_version`.catch(() => [{ server_version: 'unknown' }]);
+  await sql.end();
   return {
     cpus: os.cpus().length,
     cpuModel: os.cpus()[0]?.model ?? 'unknown',
     memGb: Math.round(os.totalmem() / 2 ** 30),
     node: process.version,
+    postgres: String(row?.server_version ?? 'unknown').split(' ')[0]!,
   };
 }
 
+/** This process's peak resident set so far (VmHWM), in MB. */
+export function ownPeakRssMb(): number {
+  const kb = Number(/VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0);
+  return Math.round(kb / 1024);
+}
+
+// A smoke run keeps its figures apart, so it never overwrites the real ones.
+export const resultsFile = new URL(
+  scale === 'small' ? '../results.small.json' : '../results.json',
+  import.meta.url,
+);
+export const resultsMarkdown = new URL(
+  scale === 'small' ? '../results.small.md' : '../results.md',
+  import.meta.url,
+);
+
+export function readResults(): Record<string, Record<string, unknown>> {
+  return existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')) : {};
+}
+
 /** Merges one benchmark's figures into bench/results.json. */
-export function record(name: string, figures: Record<string, unknown>): void {
-  const file = new URL('../results.json', import.meta.url);
-  const all = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
-  all[name] = { ...figures, machine: machine(), at: new Date().toISOString() };
-  writeFileSync(file, `${JSON.stringify(all, null, 2)}\n`);
+export async function record(name: string, figures: Record<string, unknown>): Promise<void> {
+  const info = await machine();
+  const all = readResults();
+  all[name] = { ...figures, scale, machine: info, at: new Date().toISOString() };
+  writeFileSync(resultsFile, `${JSON.stringify(all, null, 2)}\n`);
 }

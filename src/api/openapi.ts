@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { createRequestBody } from '../requests/requests-schemas.ts';
 import { exportPaths } from './openapi-exports.ts';
 import { fulfilmentPaths } from './openapi-fulfilment.ts';
+import { reportPaths } from './openapi-reports.ts';
 import { problem } from './openapi-shared.ts';
 import { staffPaths } from './openapi-staff.ts';
 import { suppressionPaths } from './openapi-suppression.ts';
@@ -22,7 +23,7 @@ const tokenBody = {
 
 /** The public HTTP contract of DESIGN.md as OpenAPI 3.1; request schemas come from the same zod schemas the routes use. */
 export function openApiDocument(publicUrl: string) {
-  return {
+  return withJsonOnly({
     openapi: '3.1.0',
     info: {
       title: 'Rightsdesk API',
@@ -75,6 +76,7 @@ export function openApiDocument(publicUrl: string) {
       ...suppressionPaths,
       ...fulfilmentPaths,
       ...exportPaths,
+      ...reportPaths,
       '/healthz': { get: { summary: 'The process answers.', responses: { '200': { description: 'ok' } } } },
       '/readyz': {
         get: {
@@ -82,8 +84,41 @@ export function openApiDocument(publicUrl: string) {
           responses: { '200': { description: 'ready' }, '503': { description: 'database down' } },
         },
       },
+      '/metrics': {
+        get: {
+          summary: 'Prometheus metrics (METRICS_TOKEN as Bearer, or loopback and STAFF_ALLOWED_IPS).',
+          responses: {
+            '200': { description: 'Prometheus text format', content: { 'text/plain': {} } },
+            '401': { description: 'METRICS_TOKEN is set and the Bearer token is missing or wrong' },
+            '404': { description: 'not allowed from this address' },
+          },
+        },
+      },
+      '/.well-known/security.txt': {
+        get: {
+          summary: 'RFC 9116 security contact file (when SECURITY_CONTACT is set).',
+          responses: {
+            '200': { description: 'security.txt', content: { 'text/plain': {} } },
+            '404': { description: 'SECURITY_CONTACT is not set' },
+          },
+        },
+      },
     },
-  };
+  });
+}
+
+type Operation = { requestBody?: { content?: Record<string, unknown> }; responses?: Record<string, unknown> };
+
+/** Every JSON body under /api answers 415 to any other content type (src/http/json-only.ts): say so once. */
+function withJsonOnly<T extends { paths: Record<string, Record<string, unknown>> }>(document: T): T {
+  for (const [path, item] of Object.entries(document.paths)) {
+    if (!path.startsWith('/api/')) continue;
+    for (const operation of Object.values(item) as Operation[]) {
+      if (!operation?.requestBody?.content?.['application/json'] || !operation.responses) continue;
+      operation.responses['415'] ??= problem;
+    }
+  }
+  return document;
 }
 
 export function openApiRoutes(publicUrl: string): Router {

@@ -7,6 +7,8 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { ensurePostgresDatabase } from './create-database.ts';
 import { acquireDataDirLock } from './lock.ts';
+import { lastStatementRows, ownTransactionBody } from './own-transaction.ts';
+import { preparingStatements } from './prepared.ts';
 import * as schema from './schema.ts';
 
 export type Schema = typeof schema;
@@ -25,14 +27,27 @@ export interface Database {
   executeSql(text: string, values?: unknown[]): Promise<SqlResult>;
   /** Throws when the database does not answer within timeoutMs. */
   ping(timeoutMs?: number): Promise<void>;
+  /**
+   * PGlite only: the data directory as a gzipped tarball. Taken between statements, it is consistent
+   * as after a crash (an open transaction rolls back when it is loaded); a checkpoint goes first.
+   */
+  dumpDataDir?(): Promise<Blob>;
   close(): Promise<void>;
 }
 
 /** With a URL: PostgreSQL. Without: embedded PGlite in dataDir ('memory' for tests). */
-export type DatabaseOptions = { url?: string | undefined; dataDir?: string | 'memory'; max?: number };
+export type DatabaseOptions = {
+  url?: string | undefined;
+  dataDir?: string | 'memory';
+  max?: number;
+  /** PGlite only: start from this data-directory tarball (a backup); the directory must be new. */
+  loadDataDir?: Blob;
+};
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  return options.url ? openPostgres(options.url, options.max) : openPglite(options.dataDir ?? 'memory');
+  return options.url
+    ? openPostgres(options.url, options.max)
+    : openPglite(options.dataDir ?? 'memory', options.loadDataDir);
 }
 
 // node-postgres semantics that pg-boss expects: plain objects travel as JSON text.
@@ -51,11 +66,12 @@ export function toDriverValues(values: unknown[]): unknown[] {
   );
 }
 
-async function openPglite(dataDir: string | 'memory'): Promise<Database> {
+async function openPglite(dataDir: string | 'memory', loadDataDir?: Blob): Promise<Database> {
   const release = dataDir === 'memory' ? () => {} : acquireDataDirLock(dataDir);
   let client: PGlite;
   try {
-    client = dataDir === 'memory' ? new PGlite() : new PGlite(path.join(dataDir, 'pglite'));
+    const options = loadDataDir ? { loadDataDir } : {};
+    client = dataDir === 'memory' ? new PGlite(options) : new PGlite(path.join(dataDir, 'pglite'), options);
     await client.waitReady;
   } catch (error) {
     release();
@@ -68,7 +84,9 @@ async function openPglite(dataDir: string | 'memory'): Promise<Database> {
     db,
     async executeSql(text, values) {
       if (!values || values.length === 0) {
-        const results = await client.exec(text);
+        const body = ownTransactionBody(text);
+        const results =
+          body === undefined ? await client.exec(text) : await client.transaction((tx) => tx.exec(body));
         return { rows: (results.at(-1)?.rows ?? []) as Record<string, unknown>[] };
       }
       const result = await client.query<Record<string, unknown>>(text, toDriverValues(values));
@@ -77,6 +95,10 @@ async function openPglite(dataDir: string | 'memory'): Promise<Database> {
     async ping() {
       if (closed) throw new Error('database is closed');
       await client.query('select 1');
+    },
+    async dumpDataDir() {
+      await client.exec('checkpoint');
+      return client.dumpDataDir('gzip');
     },
     async close() {
       if (closed) return;
@@ -89,8 +111,16 @@ async function openPglite(dataDir: string | 'memory'): Promise<Database> {
 
 async function openPostgres(url: string, max = 10): Promise<Database> {
   await ensurePostgresDatabase(url);
-  const sql = postgres(url, { max, onnotice: () => {}, connect_timeout: 10 });
-  const db = drizzlePostgres(sql, { schema }) as unknown as Db;
+  const sql = postgres(url, {
+    max,
+    onnotice: () => {},
+    connect_timeout: 10,
+    // postgres.js waits up to 20 s between reconnects once a few have failed (one count for the whole
+    // pool), and queries queue behind that wait: during an outage requests hung instead of failing with
+    // 503, and after it the process stayed unready for as long. At most a second keeps both short.
+    backoff: (retries: number) => (0.5 + Math.random() / 2) * Math.min(0.05 * 2 ** retries, 1),
+  });
+  const db = drizzlePostgres(preparingStatements(sql), { schema }) as unknown as Db;
   return {
     kind: 'postgres',
     db,
@@ -99,14 +129,10 @@ async function openPostgres(url: string, max = 10): Promise<Database> {
         const rows = await sql.unsafe(text, toDriverValues(values) as postgres.ParameterOrJSON<never>[]);
         return { rows: Array.from(rows) as Record<string, unknown>[] };
       }
-      // Parameterless scripts (pg-boss migrations) may carry their own BEGIN/COMMIT: give them one connection.
-      const connection = await sql.reserve();
-      try {
-        const rows = await connection.unsafe(text);
-        return { rows: Array.from(rows) as Record<string, unknown>[] };
-      } finally {
-        connection.release();
-      }
+      // Parameterless: the simple protocol, one message, so a script's statements share one connection.
+      const body = ownTransactionBody(text);
+      const result = body === undefined ? await sql.unsafe(text) : await sql.begin((tx) => tx.unsafe(body));
+      return { rows: lastStatementRows(result as unknown[]) };
     },
     async ping(timeoutMs = 2000) {
       let timer: NodeJS.Timeout | undefined;

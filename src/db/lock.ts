@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 export class DataDirLockedError extends Error {
@@ -22,7 +22,12 @@ function isAlive(pid: number): boolean {
 
 /** Takes the data directory for this process; a stale lock from a dead process is taken over. */
 export function acquireDataDirLock(dataDir: string): () => void {
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  // The database files inside are created world-readable by PGlite; the directory is what keeps other
+  // local users out of personal data, exports and backups. Not ours to change (EPERM): left as it is.
+  try {
+    chmodSync(dataDir, 0o700);
+  } catch {}
   const file = path.join(dataDir, 'rightsdesk.lock');
   for (let attempt = 0; attempt < 2; attempt++) {
     try {

@@ -63,6 +63,12 @@ export const requests = pgTable(
     infoRequestedMessage: text('info_requested_message'),
     /** The subject's answer to that question, from their status page. */
     subjectReply: text('subject_reply'),
+    /**
+     * When records retention (RECORDS_RETENTION_MONTHS after closing) removed the personal data: the
+     * email, name, details, corrections, messages, notes and emails are gone; the non-personal record
+     * (type, law, dates, outcome) stays for metrics, and the audit chain, which holds none, verifies.
+     */
+    personalDataErasedAt: instant('personal_data_erased_at'),
     version: integer('version').notNull().default(1),
     createdAt: instant('created_at').notNull().defaultNow(),
     updatedAt: instant('updated_at').notNull().defaultNow(),
@@ -78,6 +84,13 @@ export const requests = pgTable(
       ),
     index('requests_status_queue_idx').on(t.status, t.safeDueBy, t.id),
     index('requests_email_idx').on(sql`lower(${t.subjectEmail})`),
+    // Reports: requests received in a year, and those answered in a window (metrics, dashboard).
+    index('requests_received_idx').on(t.receivedAt),
+    index('requests_answered_idx').on(t.closedAt).where(sql`status in ('completed', 'denied')`),
+    // The retention job's daily scan: closed requests still holding personal data, oldest first.
+    index('requests_retention_idx')
+      .on(t.closedAt)
+      .where(sql`personal_data_erased_at is null and closed_at is not null`),
   ],
 );
 

@@ -77,7 +77,9 @@ export interface LawRule {
   types: Readonly<Record<RequestType, TypeRule>>;
   /**
    * Where a browser's opt-out preference signal (Global Privacy Control, `Sec-GPC: 1`) is itself a
-   * valid request to opt out of sale/sharing: the basis. Absent: the signal has no such effect.
+   * valid request to opt out of sale/sharing (and targeted advertising): the basis, and the day
+   * (YYYY-MM-DD, UTC) from which the law requires it when that came later than the law itself.
+   * Absent: the signal has no such effect.
    */
-  optOutSignal?: { basis: string };
+  optOutSignal?: { basis: string; from?: string };
 }

@@ -3,6 +3,7 @@ import type { ExportBundleRow } from '../db/schema.ts';
 import { AppError } from '../http/app-error.ts';
 import type { Csrf } from '../http/csrf.ts';
 import { formatLocalDate, type Views } from '../http/views.ts';
+import { useRequestLocale } from '../i18n/locale-middleware.ts';
 import { CODE_MINUTES, type DownloadView } from './download-service.ts';
 import { bundleLink } from './export-delivery.ts';
 import type { ExportDeps } from './exports-deps.ts';
@@ -10,7 +11,9 @@ import type { ExportDeps } from './exports-deps.ts';
 // The subject's download pages: one template, one page per state of the bundle.
 
 export type PageDeps = { exports: ExportDeps; views: Views; csrf: Csrf };
-type PageExtra = { notice?: string; codeForm?: boolean; codeError?: string; status?: number };
+/** A catalog key with its values: translated once the page knows the request's language. */
+export type Text = readonly [key: string, vars?: Record<string, unknown>];
+type PageExtra = { notice?: Text; codeForm?: boolean; codeError?: Text; status?: number };
 
 const statusOf: Record<DownloadView['state'], number> = {
   released: 200,
@@ -49,8 +52,8 @@ export function renderDownloadPage(
   view: DownloadView,
   extra: PageExtra = {},
 ) {
-  const lang = res.locals.lang as string;
   const { bundle, request, state } = view;
+  const lang = useRequestLocale(res, request.locale);
   const t = (key: string, vars: Record<string, unknown> = {}) =>
     deps.exports.i18n.t(lang, key, { reference: request.reference, minutes: CODE_MINUTES, ...vars });
   const key = pageKey[state];
@@ -65,11 +68,11 @@ export function renderDownloadPage(
         title: t(`${key}.title`),
         heading: t(`${key}.title`),
         message: t(`${key}.body`),
-        notice: extra.notice,
+        notice: extra.notice && t(...extra.notice),
         facts: state === 'released' ? facts(deps, view.request, bundle, lang) : undefined,
         ready: state === 'released',
         codeForm: extra.codeForm,
-        codeError: extra.codeError,
+        codeError: extra.codeError && t(...extra.codeError),
         copyForm: gone,
         token,
         csrf: deps.csrf.issue(req, res),

@@ -2,9 +2,8 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
-import { type PageDeps, renderDownloadPage, withInvalidPage } from './download-pages.ts';
+import { type PageDeps, renderDownloadPage, type Text, withInvalidPage } from './download-pages.ts';
 import {
-  CODE_MINUTES,
   type DownloadView,
   inspectDownload,
   redeemDownloadCode,
@@ -25,8 +24,6 @@ const codeBody = z.object({
 /** The subject's download: the link's page, an emailed one-time code, then the decrypted ZIP. */
 export function downloadRoutes(deps: PageDeps): Router {
   const router = Router();
-  const t = (res: Response, key: string, vars?: Record<string, unknown>) =>
-    deps.exports.i18n.t(res.locals.lang as string, key, { minutes: CODE_MINUTES, ...vars });
 
   // GET changes nothing (mail scanners fetch links): it shows what the link is and offers the code.
   router.get('/download/:token', async (req, res) => {
@@ -43,12 +40,12 @@ export function downloadRoutes(deps: PageDeps): Router {
       if (outcome === 'sent')
         return renderDownloadPage(deps, req, res, token, view, {
           codeForm: true,
-          notice: t(res, 'download.code.sent'),
+          notice: ['download.code.sent'],
         });
       if (outcome === 'limit')
         return renderDownloadPage(deps, req, res, token, view, {
           codeForm: true,
-          notice: t(res, 'download.code.limit'),
+          notice: ['download.code.limit'],
           status: 429,
         });
       renderDownloadPage(deps, req, res, token, view);
@@ -73,7 +70,7 @@ export function downloadRoutes(deps: PageDeps): Router {
         res,
         token,
         view,
-        notice ? { notice: t(res, notice[0]), status: notice[1] } : {},
+        notice ? { notice: [notice[0]], status: notice[1] } : {},
       );
     });
   });
@@ -84,21 +81,21 @@ export function downloadRoutes(deps: PageDeps): Router {
       const form = codeBody.safeParse(req.body ?? {});
       if (!form.success) {
         const view = await inspectDownload(deps.exports, token);
-        const extra = { codeForm: true, codeError: t(res, 'download.code.malformed'), status: 400 };
+        const extra = { codeForm: true, codeError: ['download.code.malformed'] as const, status: 400 };
         return renderDownloadPage(deps, req, res, token, view, view.state === 'released' ? extra : {});
       }
       const result = await redeemDownloadCode(deps.exports, token, form.data.code);
       if (result.outcome === 'ok') return sendZip(deps, req, res, token, result.view, result.body);
-      const errors = {
-        wrong: () =>
-          t(res, 'download.code.wrong', { left: 'attemptsLeft' in result ? result.attemptsLeft : 0 }),
-        no_code: () => t(res, 'download.code.none'),
-        exhausted: () => t(res, 'download.code.exhausted'),
+      const errors: Record<typeof result.outcome, Text> = {
+        wrong: ['download.code.wrong', { left: 'attemptsLeft' in result ? result.attemptsLeft : 0 }],
+        no_code: ['download.code.none'],
+        exhausted: ['download.code.exhausted'],
+        unavailable: ['download.code.none'],
       };
       if (result.outcome === 'unavailable') return renderDownloadPage(deps, req, res, token, result.view);
       renderDownloadPage(deps, req, res, token, result.view, {
         codeForm: true,
-        codeError: errors[result.outcome](),
+        codeError: errors[result.outcome],
         status: 400,
       });
     });

@@ -121,7 +121,9 @@ export async function requestNewCopy(
   const view = await inspectDownload(deps, token);
   const { request } = view;
   if (!['expired', 'revoked', 'purged'].includes(view.state)) return { view, outcome: 'unavailable' };
-  if (request.status !== 'completed' && request.status !== 'processing') return { view, outcome: 'closed' };
+  // After records retention nothing is left to copy, and there is no address to send a link to.
+  if ((request.status !== 'completed' && request.status !== 'processing') || request.personalDataErasedAt)
+    return { view, outcome: 'closed' };
   const limiter = new PostgresRateLimitStore(deps.db, 'export-copy:', deps.now);
   limiter.init({ windowMs: hour });
   if ((await limiter.increment(hashRateLimitKey(request.id))).totalHits > 1)

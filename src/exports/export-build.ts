@@ -6,7 +6,7 @@ import { findRequestById } from '../requests/requests-repo.ts';
 import { auditExport, deliverBundle, expiryFrom } from './export-delivery.ts';
 import type { BuiltBundle } from './exports-contract.ts';
 import type { ExportJobDeps } from './exports-deps.ts';
-import { findLiveBundle, insertBundle } from './exports-repo.ts';
+import { findLiveBundle, insertBundle, listBundles } from './exports-repo.ts';
 
 export type BuildOutcome = 'built' | 'skipped' | 'failed';
 
@@ -28,7 +28,9 @@ export async function runExportBuild(
   retryCount: number,
 ): Promise<BuildOutcome> {
   const request = await findRequestById(deps.db, requestId);
-  if (request?.type !== 'access' || !buildable.has(request.status)) return 'skipped';
+  // After records retention there is nothing to export and nobody to send it to.
+  if (request?.type !== 'access' || !buildable.has(request.status) || request.personalDataErasedAt)
+    return 'skipped';
   if (await findLiveBundle(deps.db, request.id, deps.now())) return 'skipped';
   const tasks = await listTasks(deps.db, request.id);
   // Only the records of finished tasks go out: a stray job for a request still collecting builds nothing.
@@ -42,11 +44,27 @@ export async function runExportBuild(
     await giveUp(deps, requestId, error);
     return 'failed';
   }
-  const saved = await deps.db.transaction(async (tx) => {
+  const saved = await recordBundle(deps, request, built).catch(async (error: unknown) => {
+    // Written but not recorded: no row would ever lead the purge to this file of personal data. A
+    // commit whose answer was lost may have recorded it after all, so it goes only once we know.
+    const rows = await listBundles(deps.db, request.id).catch(() => undefined);
+    if (rows && !rows.some((b) => b.storageKey === built.storageKey))
+      await deps.store.delete(built.storageKey).catch(() => {});
+    throw error;
+  });
+  if (saved) return 'built';
+  await deps.store.delete(built.storageKey).catch(() => {});
+  return 'skipped';
+}
+
+/** The bundle's row, its audit event and (without review) the link to the subject, in one transaction. */
+function recordBundle(deps: ExportJobDeps, request: RequestRow, built: BuiltBundle): Promise<boolean> {
+  return deps.db.transaction(async (tx) => {
     const now = deps.now();
     const locked = await lockRequest(tx, request.id);
     // Someone else built one meanwhile, or the request moved on (cancelled): this file is not needed.
-    if (locked?.status !== request.status || (await findLiveBundle(tx, request.id, now))) return false;
+    if (locked?.status !== request.status || locked.personalDataErasedAt) return false;
+    if (await findLiveBundle(tx, request.id, now)) return false;
     const review = deps.config.exportReview;
     const bundle = await insertBundle(tx, {
       requestId: request.id,
@@ -69,9 +87,6 @@ export async function runExportBuild(
     if (!review) await deliverBundle(tx, deps, locked, bundle, now);
     return true;
   });
-  if (saved) return 'built';
-  await deps.store.delete(built.storageKey).catch(() => {});
-  return 'skipped';
 }
 
 /**
@@ -89,7 +104,7 @@ async function giveUp(deps: ExportJobDeps, requestId: string, error: unknown): P
       requestId,
       kind: 'export.failed',
       actor: 'system',
-      data: facts.code ? { code: facts.code } : {},
+      data: (facts.code && diagnoses[facts.code]) || (facts.code ? { code: facts.code } : {}),
       at: now,
     });
     if (request.status !== 'processing') return;
@@ -104,6 +119,13 @@ async function giveUp(deps: ExportJobDeps, requestId: string, error: unknown): P
     });
   });
 }
+
+// System errors the DPO can act on, said in words in the trail (no paths: the trail is kept for years).
+const noSpace = {
+  code: 'NO_SPACE',
+  message: 'The disk holding the export files is full. Free space under DATA_DIR/exports, then retry.',
+};
+const diagnoses: Record<string, { code: string; message: string }> = { ENOSPC: noSpace, EDQUOT: noSpace };
 
 /**
  * What may be logged of a build error: its name and, for system errors (ENOSPC, ENOTDIR), the code and

@@ -29,6 +29,12 @@ export interface BundleStore {
   read(key: string, keyId: string): Readable;
   delete(key: string): Promise<void>;
   exists(key: string): Promise<boolean>;
+  /**
+   * Deletes objects last written before `olderThan` that `isLive` does not claim, and temp files a
+   * crashed write left: encrypted personal data that no bundle row points to, which nothing else
+   * would ever delete. Returns how many files went.
+   */
+  sweep(isLive: (key: string) => Promise<boolean>, olderThan: Date): Promise<number>;
 }
 
 export type BuildDeps = {

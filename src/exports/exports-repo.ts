@@ -186,3 +186,13 @@ export async function deleteCodesEndedBefore(ex: Executor, before: Date): Promis
     .returning({ id: downloadCodes.id });
   return rows.length;
 }
+
+/** Whether a bundle row that is not purged names this store key (the sweep keeps its file). */
+export async function isLiveStorageKey(ex: Executor, key: string): Promise<boolean> {
+  const [row] = await ex
+    .select({ id: exportBundles.id })
+    .from(exportBundles)
+    .where(and(eq(exportBundles.storageKey, key), isNull(exportBundles.purgedAt)))
+    .limit(1);
+  return Boolean(row);
+}

@@ -108,6 +108,8 @@ export async function rebuildExport(deps: ExportDeps, staffId: string, reference
     const locked = await lockRequest(tx, request.id);
     if (locked?.type !== 'access' || !['processing', 'completed'].includes(locked.status))
       throw new AppError('CONFLICT', 'Only a processing or completed access request has an export.');
+    if (locked.personalDataErasedAt)
+      throw new AppError('REQUEST_CLOSED', 'Records retention removed this request’s personal data.');
     if (await findLiveBundle(tx, request.id, now))
       throw new AppError('CONFLICT', 'This request already has a live export: revoke it first.');
     await deps.jobs.enqueue(tx, 'exports.build', { requestId: request.id });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough, type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -117,6 +117,26 @@ export function createFileStore(
       await rm(file, { force: true });
       // The request's directory goes with its last bundle; a sibling still there keeps it.
       await rmdir(path.dirname(file)).catch(() => {});
+    },
+
+    async sweep(isLive, olderThan) {
+      const top = path.join(root, STORE_PREFIX);
+      let swept = 0;
+      for (const dir of await readdir(top).catch(() => [] as string[])) {
+        if (!segment.test(dir)) continue;
+        const full = path.join(top, dir);
+        for (const name of await readdir(full).catch(() => [] as string[])) {
+          const file = path.join(full, name);
+          const info = await stat(file).catch(() => undefined);
+          if (!info?.isFile() || info.mtime >= olderThan) continue;
+          const temp = /^\.[0-9a-f-]{36}\.tmp$/.test(name);
+          if (!temp && (!segment.test(name) || (await isLive(`${STORE_PREFIX}/${dir}/${name}`)))) continue;
+          await rm(file, { force: true });
+          swept += 1;
+        }
+        await rmdir(full).catch(() => {});
+      }
+      return swept;
     },
 
     async exists(key) {

@@ -55,6 +55,12 @@ export async function runTask(
   deps: FulfilmentDeps,
   taskId: string,
   retryCount: number,
+  /**
+   * The expiry pg-boss applies to this job (set by whoever enqueued it, which may be another process
+   * with another policy). A stale attempt is judged by it: judged by a longer one of our own, the
+   * retry of a job whose worker died found the task "still running", skipped it, and left it so.
+   */
+  expireInSeconds = deps.attemptExpirySeconds,
 ): Promise<'done' | 'waiting' | 'failed' | 'skipped'> {
   const task = await findTask(deps.db, taskId);
   if (!task || !['pending', 'running'].includes(task.status)) return 'skipped';
@@ -62,7 +68,7 @@ export async function runTask(
   if (request?.status !== 'processing') return 'skipped';
   const now = deps.now();
   // An attempt older than the job's expiry belongs to a process that died: it may be taken over.
-  const staleBefore = new Date(now.getTime() - deps.attemptExpirySeconds * 1000);
+  const staleBefore = new Date(now.getTime() - expireInSeconds * 1000);
   const claimed = await startAttempt(deps.db, taskId, now, staleBefore);
   if (!claimed) return 'skipped';
   try {

@@ -97,7 +97,7 @@ export function createCsrf({ secretKey, secureCookies }: CsrfOptions): Csrf {
         const submitted = submittedToken(req);
         const expected = value ? csrfToken(secretKey, value, binding?.(req)) : undefined;
         if (!expected || !submitted || !sameToken(submitted, expected)) {
-          return next(new AppError('FORBIDDEN', expiredMessage));
+          return next(new AppError('CSRF_FAILED', expiredMessage));
         }
         next();
       };

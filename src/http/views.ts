@@ -21,6 +21,7 @@ const langOf = (options: HelperOptions) => options.data.root.lang ?? defaultLoca
 export const intlLocale = (lang: string) => (lang === 'en' ? 'en-GB' : lang);
 
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
+const zoneNames = new Map<string, string>();
 export function formatLocalDate(value: string, lang: string): string {
   const date = new Date(`${value}T12:00:00Z`);
   if (Number.isNaN(date.getTime())) return value;
@@ -31,6 +32,28 @@ export function formatLocalDate(value: string, lang: string): string {
     dateFormats.set(lang, format);
   }
   return format.format(date);
+}
+
+/**
+ * A deadline's time zone in words the reader knows ("Central European Time", "czas
+ * środkowoeuropejski"): a due date is the end of that day there, which can differ from the reader's.
+ */
+export function formatTimeZone(timeZone: string, lang: string): string {
+  // A generic name does not change with the date. Building the formatter each time was a tenth of
+  // the intake's CPU (every email names its due date's zone); the keys are few (laws × languages).
+  const key = `${lang}|${timeZone}`;
+  const cached = zoneNames.get(key);
+  if (cached) return cached;
+  try {
+    const parts = new Intl.DateTimeFormat(intlLocale(lang), { timeZone, timeZoneName: 'longGeneric' })
+      .formatToParts(new Date())
+      .find((p) => p.type === 'timeZoneName');
+    const name = parts?.value ?? timeZone;
+    if (zoneNames.size < 1000) zoneNames.set(key, name);
+    return name;
+  } catch {
+    return timeZone;
+  }
 }
 
 function walk(dir: string, prefix = ''): [string, string][] {
@@ -52,6 +75,9 @@ export function createViews(globals: Globals, i18n: I18n = createI18n(), dir = t
   );
   hbs.registerHelper('date', (value: unknown, options: HelperOptions) =>
     typeof value === 'string' && value ? formatLocalDate(value, langOf(options)) : '',
+  );
+  hbs.registerHelper('zone', (value: unknown, options: HelperOptions) =>
+    typeof value === 'string' && value ? formatTimeZone(value, langOf(options)) : '',
   );
   hbs.registerHelper('linkify', (text: unknown) => {
     const escaped = Handlebars.escapeExpression(String(text ?? ''));
@@ -75,7 +101,27 @@ export function createViews(globals: Globals, i18n: I18n = createI18n(), dir = t
       const data = { ...globals, ...context };
       const body = get(name)(data);
       if (options.layout === false) return body;
-      return get(`layouts/${options.layout ?? 'main'}`)({ ...data, body });
+      return get(`layouts/${options.layout ?? 'main'}`)({
+        ...data,
+        body,
+        languages: languagesFor(i18n, data),
+      });
     },
   };
+}
+
+/**
+ * The language switcher of subject pages (those rendered with a `lang`; staff pages are English).
+ * Each link reloads the page at `langPath` (default: the same address) with ?lang=, which the locale
+ * middleware remembers in a cookie. Each name is in its own language, so anyone can find theirs.
+ */
+function languagesFor(i18n: I18n, data: Record<string, unknown>) {
+  if (typeof data.lang !== 'string' || i18n.locales.length < 2) return undefined;
+  const base = typeof data.langPath === 'string' ? data.langPath : '';
+  return i18n.locales.map((code) => ({
+    code,
+    name: i18n.t(code, 'site.languageName'),
+    href: `${base}?lang=${code}`,
+    current: code === data.lang,
+  }));
 }

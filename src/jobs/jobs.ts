@@ -12,11 +12,17 @@ export type JobsOptions = {
   supervise?: boolean;
   /** Overrides per queue, e.g. short retry delays in tests. */
   queueOverrides?: Partial<Record<QueueName, Partial<Omit<PgBoss.Queue, 'name'>>>>;
+  /**
+   * Schedules from configuration, beside the fixed ones: a cron (UTC) applies it; undefined removes
+   * one an earlier start applied (pg-boss keeps schedules in the database).
+   */
+  schedules?: Partial<Record<QueueName, string | undefined>>;
 };
 
 type Handler<Q extends QueueName> = (
   data: JobPayloads[Q],
-  job: { id: string; retryCount: number },
+  /** expireInSeconds: this job's own expiry, as set by the process that enqueued it. */
+  job: { id: string; retryCount: number; expireInSeconds: number | undefined },
 ) => Promise<void>;
 
 export interface Jobs {
@@ -80,7 +86,10 @@ export function createJobs(database: Database, logger: Logger, options: JobsOpti
         else await boss.createQueue(name, { ...queueOptions(name), name });
       }
       if (options.supervise ?? true) {
-        for (const [name, cron] of Object.entries(schedules)) await boss.schedule(name, cron, {});
+        for (const [name, cron] of Object.entries({ ...schedules, ...options.schedules })) {
+          if (cron) await boss.schedule(name, cron, {});
+          else await boss.unschedule(name);
+        }
       }
       started = true;
     },
@@ -90,7 +99,8 @@ export function createJobs(database: Database, logger: Logger, options: JobsOpti
     },
     async work(queue, handler) {
       for (let i = 0; i < concurrency[queue]; i++) {
-        await boss.work<JobPayloads[typeof queue]>(
+        let workerId = '';
+        workerId = await boss.work<JobPayloads[typeof queue]>(
           queue,
           { pollingIntervalSeconds: polling, batchSize: 1, includeMetadata: true },
           async ([job]) => {
@@ -98,6 +108,8 @@ export function createJobs(database: Database, logger: Logger, options: JobsOpti
             const run = handler(job.data, {
               id: job.id,
               retryCount: (job as { retryCount?: number }).retryCount ?? 0,
+              // EXTRACT(epoch …) is numeric: postgres.js hands it over as text.
+              expireInSeconds: finiteOrUndefined(Number(job.expireInSeconds)),
             });
             active.add(run);
             try {
@@ -105,6 +117,10 @@ export function createJobs(database: Database, logger: Logger, options: JobsOpti
             } finally {
               active.delete(run);
             }
+            // A job done: fetch the next at once, not a polling interval later, so a backlog (the
+            // outbox after a burst of requests) drains at the handlers' speed. After a failure the
+            // handler waits as before: its retry is not due yet anyway.
+            boss.notifyWorker(workerId);
           },
         );
       }
@@ -124,3 +140,6 @@ export function createJobs(database: Database, logger: Logger, options: JobsOpti
     },
   };
 }
+
+/** A missing expiry (another pg-boss version) must fall back to the queue's setting, not become NaN. */
+const finiteOrUndefined = (n: number) => (Number.isFinite(n) ? n : undefined);

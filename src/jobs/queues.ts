@@ -12,6 +12,9 @@ export const queues = {
   // Building a big subject's bundle takes minutes; a crash mid-build starts it over.
   'exports.build': { retryLimit: 5, retryDelay: 30, retryBackoff: true, expireInSeconds: 3600 },
   'exports.purge': { retryLimit: 2, retryDelay: 60, expireInSeconds: 600 },
+  'records.retention': { retryLimit: 3, retryDelay: 300, expireInSeconds: 3600 },
+  // A backup of a large embedded database takes minutes; a failed one is retried twice, 10 min apart.
+  'backup.run': { retryLimit: 2, retryDelay: 600, expireInSeconds: 3600 },
 } satisfies Record<string, Omit<PgBoss.Queue, 'name'>>;
 
 // Handlers per queue per process. pg-boss fetches oldest first, so with one handler a few failing
@@ -25,6 +28,8 @@ export const concurrency: Record<keyof typeof queues, number> = {
   'fulfilment.sweep': 1,
   'exports.build': 1,
   'exports.purge': 1,
+  'records.retention': 1,
+  'backup.run': 1,
 };
 
 // Cron schedules (UTC), run by whichever worker process holds pg-boss's cron slot.
@@ -35,6 +40,9 @@ export const schedules: Partial<Record<keyof typeof queues, string>> = {
   'deadlines.digest': '0 6 * * 1-5',
   'fulfilment.sweep': '*/15 * * * *',
   'exports.purge': '41 * * * *',
+  // Daily, at night in Europe: requests closed longer ago than RECORDS_RETENTION_MONTHS lose their personal data.
+  'records.retention': '23 2 * * *',
+  // backup.run: BACKUP_SCHEDULE, the operator's cron, applied (or removed) at start (JobsOptions.schedules).
 };
 
 export type QueueName = keyof typeof queues;
@@ -48,4 +56,6 @@ export type JobPayloads = {
   'fulfilment.sweep': Record<string, never>;
   'exports.build': { requestId: string };
   'exports.purge': Record<string, never>;
+  'records.retention': Record<string, never>;
+  'backup.run': Record<string, never>;
 };

@@ -1,3 +1,4 @@
+import { runScheduledBackup, type ScheduledBackupDeps } from '../backup/backup-schedule.ts';
 import type { Db } from '../db/client.ts';
 import { runExportBuild } from '../exports/export-build.ts';
 import type { ExportJobDeps } from '../exports/exports-deps.ts';
@@ -13,6 +14,7 @@ import type { MailTransport } from '../mail/mail-transport.ts';
 import { sendDeadlineDigest } from '../requests/deadline-digest.ts';
 import type { RequestDeps } from '../requests/request-deps.ts';
 import { sweepUnverified } from '../requests/unverified-sweep.ts';
+import { runRecordsRetention } from '../retention/retention-service.ts';
 import type { Jobs } from './jobs.ts';
 
 export type WorkerDeps = {
@@ -25,6 +27,10 @@ export type WorkerDeps = {
   requests: RequestDeps;
   fulfilment: FulfilmentDeps;
   exports: ExportJobDeps;
+  /** Counts failed email sends for /metrics. */
+  onSendFailure?: () => void;
+  /** The embedded database's backups (PGlite only: PostgreSQL is backed up with pg_dump). */
+  backup?: ScheduledBackupDeps;
 };
 
 /** Subscribes this process to every queue. Any number of processes may do so: pg-boss claims with SKIP LOCKED. */
@@ -46,7 +52,7 @@ export async function registerWorkers(deps: WorkerDeps): Promise<void> {
     await purgeSeenSignatures(deps.db, deps.requests.now());
   });
   await deps.jobs.work('fulfilment.task', async ({ taskId }, job) => {
-    const outcome = await runTask(deps.fulfilment, taskId, job.retryCount);
+    const outcome = await runTask(deps.fulfilment, taskId, job.retryCount, job.expireInSeconds);
     // Ids and outcomes only: what a source found is personal data and stays out of logs.
     deps.logger.info({ taskId, outcome, attempt: job.retryCount + 1 }, 'fulfilment task ran');
   });
@@ -60,6 +66,20 @@ export async function registerWorkers(deps: WorkerDeps): Promise<void> {
   });
   await deps.jobs.work('exports.purge', async () => {
     const result = await purgeExports(deps.exports);
-    if (result.purged || result.codes) deps.logger.info(result, 'expired exports purged');
+    if (result.purged || result.codes || result.orphans) deps.logger.info(result, 'expired exports purged');
   });
+  await deps.jobs.work('records.retention', async () => {
+    const result = await runRecordsRetention({
+      db: deps.db,
+      now: deps.requests.now,
+      store: deps.exports.store,
+      retentionMonths: deps.requests.config.recordsRetentionMonths,
+      logger: deps.logger,
+    });
+    // Counts and the cutoff only: which requests were erased is in the audit trail, not the logs.
+    deps.logger.info(result, 'records retention ran');
+  });
+  const { backup } = deps;
+  // Runs in the server's own process: it holds the embedded database, so no other process can back it up.
+  if (backup) await deps.jobs.work('backup.run', async () => void (await runScheduledBackup(backup)));
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db, Executor } from '../db/client.ts';
 import type { OutboxRow } from '../db/schema.ts';
 import type { Jobs } from '../jobs/jobs.ts';
-import type { Logger } from '../logger.ts';
+import { type Logger, withoutEmails } from '../logger.ts';
 import type { MailTransport } from './mail-transport.ts';
 import {
   countAttempt,
@@ -47,6 +47,8 @@ export type DeliveryDeps = {
   messageIdDomain: string;
   logger: Logger;
   now?: () => Date;
+  /** Counts a failed send (the metrics counter of this process). */
+  onSendFailure?: () => void;
 };
 
 /**
@@ -69,8 +71,13 @@ export async function deliverOutbox(deps: DeliveryDeps, outboxId: string): Promi
     });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
+    deps.onSendFailure?.();
     await recordFailure(deps.db, row.id, reason);
-    deps.logger.warn({ outboxId: row.id, err: { message: reason } }, 'mail delivery failed; will retry');
+    // The reason stays whole on the outbox row for staff; the log gets it without the recipient's address.
+    deps.logger.warn(
+      { outboxId: row.id, err: { message: withoutEmails(reason) } },
+      'mail delivery failed; will retry',
+    );
     throw error;
   }
   await markSent(deps.db, row.id, {

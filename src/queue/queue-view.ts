@@ -72,6 +72,7 @@ export function queuePageModel(view: QueueView, ctx: PageContext) {
   return {
     title: 'Queue',
     staff: ctx.staff,
+    reportsNav: can(ctx.staff.role, 'reports.view'),
     csrf: ctx.csrf,
     notice: ctx.notice,
     result: ctx.result && {

@@ -11,7 +11,8 @@ export function requestApiRoutes(deps: {
   const router = Router();
   router.post('/api/v1/requests', deps.limits.perIp, deps.limits.perEmail, async (req, res) => {
     const body = createRequestBody.parse(req.body ?? {});
-    const locale = body.locale && deps.requests.i18n.has(body.locale) ? body.locale : 'en';
+    // A language Rightsdesk does not speak gets the organisation's: every later email must be readable.
+    const locale = deps.requests.i18n.resolve(body.locale);
     const gpc = req.get('sec-gpc') === '1';
     const result = await submitRequest(deps.requests, body, { channel: 'api', locale, gpc });
     res.status(202).json(result);

@@ -43,6 +43,8 @@ function renderForm(
     deps.views.render('requests/form', {
       lang,
       title: t('form.title'),
+      // Re-rendered after a failed POST too: switching language opens the form afresh.
+      langPath: '/',
       csrf: deps.csrf.issue(req, res),
       values,
       errorList,

@@ -1,7 +1,7 @@
 import type { Executor } from '../db/client.ts';
 import type { ClockEventRow, RequestRow } from '../db/schema.ts';
 import { type ClockSettings, type ClockState, clockFromEvents } from '../deadlines/index.ts';
-import { insertClockEvent, listClockEvents, updateRequestClock } from './requests-repo.ts';
+import { insertClockEvents, listClockEvents, updateRequestClock } from './requests-repo.ts';
 
 export type ClockColumns = Pick<
   RequestRow,
@@ -32,16 +32,39 @@ export function clockOf(
   );
 }
 
+type ClockEventInput = { kind: ClockEventRow['kind']; at: Date; reason?: string };
+
 /** Appends a clock event and recomputes the request's denormalised clock columns from all of them. */
-export async function recordClockEvent(
+export function recordClockEvent(
   ex: Executor,
   request: RequestRow,
-  event: { kind: ClockEventRow['kind']; at: Date; reason?: string },
+  event: ClockEventInput,
   settings: ClockSettings,
 ): Promise<ClockState> {
-  await insertClockEvent(ex, { requestId: request.id, ...event });
-  const state = clockOf(request, await listClockEvents(ex, request.id), settings);
-  await updateRequestClock(ex, request.id, clockColumns(state));
+  return recordClockEvents(ex, request, [event], settings);
+}
+
+/**
+ * Appends clock events (in order, after every stored one) and recomputes the clock columns. The new
+ * clock is computed before anything is written, so the events and the columns go in one round trip;
+ * an impossible sequence throws before writing. Callers hold the request's row (a version update)
+ * first, so no other transaction adds events in between.
+ */
+export async function recordClockEvents(
+  ex: Executor,
+  request: RequestRow,
+  events: readonly ClockEventInput[],
+  settings: ClockSettings,
+): Promise<ClockState> {
+  const stored = await listClockEvents(ex, request.id);
+  const state = clockOf(request, [...stored, ...events], settings);
+  await Promise.all([
+    insertClockEvents(
+      ex,
+      events.map((e) => ({ requestId: request.id, ...e })),
+    ),
+    updateRequestClock(ex, request.id, clockColumns(state)),
+  ]);
   return state;
 }
 

@@ -1,5 +1,5 @@
 import type { RequestRow } from '../db/schema.ts';
-import { formatLocalDate } from '../http/views.ts';
+import { formatLocalDate, formatTimeZone } from '../http/views.ts';
 import type { I18n } from '../i18n/i18n.ts';
 import { composeEmail, type EmailPart } from '../mail/compose.ts';
 import type { MailMessage } from '../mail/mail-service.ts';
@@ -52,7 +52,10 @@ export function requestEmail(
       reference: request.reference,
       type: ctx.i18n.t(lang, `typeAction.${request.type}`),
       law: ctx.i18n.t(lang, `law.${request.law}`),
-      dueBy: request.dueBy ? formatLocalDate(request.dueBy, lang) : '',
+      // The day ends in the law's time zone, which may not be the reader's: say which.
+      dueBy: request.dueBy
+        ? `${formatLocalDate(request.dueBy, lang)} (${formatTimeZone(request.timeZone, lang)})`
+        : '',
       ...vars,
     });
   const parts: EmailPart[] = [t('email.greeting', { name: request.subjectName ?? '' }).replace(/\s+,/, ',')];

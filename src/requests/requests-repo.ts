@@ -49,11 +49,15 @@ export async function updateRequestClock(ex: Executor, id: string, patch: Reques
   await ex.update(requests).set(patch).where(eq(requests.id, id));
 }
 
-export async function insertClockEvent(
-  ex: Executor,
-  event: { requestId: string; kind: ClockEventRow['kind']; at: Date; reason?: string | null },
-): Promise<void> {
-  await ex.insert(clockEvents).values({ ...event, reason: event.reason ?? null });
+type NewClockEvent = { requestId: string; kind: ClockEventRow['kind']; at: Date; reason?: string | null };
+
+export async function insertClockEvent(ex: Executor, event: NewClockEvent): Promise<void> {
+  await insertClockEvents(ex, [event]);
+}
+
+/** One statement for all of them, in array order (their ids, and so their order, follow it). */
+export async function insertClockEvents(ex: Executor, events: readonly NewClockEvent[]): Promise<void> {
+  await ex.insert(clockEvents).values(events.map((e) => ({ ...e, reason: e.reason ?? null })));
 }
 
 export async function listClockEvents(ex: Executor, requestId: string): Promise<ClockEventRow[]> {

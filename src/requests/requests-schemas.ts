@@ -42,7 +42,8 @@ const base = {
   corrections: z.array(correctionSchema).max(20, 'at most 20 corrections').optional(),
   locale: z
     .string()
-    .regex(/^[a-z]{2}$/, 'must be a two-letter language code')
+    .max(35)
+    .regex(/^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$/, 'must be a language tag such as pl or pl-PL')
     .optional(),
 };
 

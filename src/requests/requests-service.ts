@@ -92,6 +92,7 @@ async function createInTransaction(
     assignee: null,
     infoRequestedMessage: null,
     subjectReply: null,
+    personalDataErasedAt: null,
     version: 1,
     createdAt: now,
     updatedAt: now,
@@ -109,7 +110,8 @@ async function createInTransaction(
         hours: deps.config.verification.tokenHours,
       })
     : requestEmail(emailCtx, request, 'opt-out');
-  // A Global Privacy Control signal (Sec-GPC: 1) opts out of sale/sharing where the law says so (CCPA §7025).
+  // A Global Privacy Control signal (Sec-GPC: 1) opts out of sale/sharing where the law says so (CCPA §7025;
+  // the universal opt-out mechanisms of Colorado, Connecticut, Texas, Oregon and Montana).
   const gpc = meta.gpc
     ? gpcSuppression({
         secretKey: deps.config.secretKey,

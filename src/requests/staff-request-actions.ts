@@ -121,6 +121,12 @@ const handlers: Handlers = {
     });
   },
   async note(c, body) {
+    // Retention will not come back for this request: a note added now would be kept for ever.
+    if (c.request.personalDataErasedAt)
+      throw new AppError(
+        'REQUEST_CLOSED',
+        'Records retention removed this request’s personal data: no new notes.',
+      );
     const note = await insertNote(c.tx, {
       requestId: c.request.id,
       authorId: c.staff.id,

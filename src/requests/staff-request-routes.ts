@@ -22,7 +22,8 @@ import { actOnRequest } from './staff-request-actions.ts';
 import { formToBody, parseActionBody, type StaffAction, staffActionParam } from './staff-request-schemas.ts';
 import { getStaffRequest, type StaffRequestView, toStaffRequestJson } from './staff-request-service.ts';
 import { supportRoutes } from './staff-request-support-routes.ts';
-import { doneNotice, type PageReview, type PageState, requestPageContext } from './staff-request-view.ts';
+import { doneNotice, type PageState, requestPageContext } from './staff-request-view.ts';
+import type { PageReview } from './staff-request-view-fulfilment.ts';
 
 export type StaffRequestRouteDeps = {
   requests: RequestDeps;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { nulMessage, withoutNul } from '../http/no-nul.ts';
 
 export const staffActions = [
   'assign',
@@ -26,7 +27,8 @@ export type DenyReason = (typeof denyReasons)[number];
 
 // The version the caller last saw: optimistic concurrency needs it on every action.
 const version = z.number({ error: 'required: the version of the request you saw' }).int().min(1);
-const text = (max: number, required = 'required') => z.string().trim().min(1, required).max(max);
+const text = (max: number, required = 'required') =>
+  z.string().trim().min(1, required).max(max).refine(withoutNul, nulMessage);
 
 /** One schema per action's body (DESIGN: `{version, reason?, message?, assignee?}`). */
 export const actionBodies = {
@@ -44,7 +46,10 @@ export const actionBodies = {
   'request-info': z.object({ version, message: text(5000, 'required: the question to the subject') }),
   resume: z.object({ version }),
   retry: z.object({ version }),
-  cancel: z.object({ version, message: z.string().trim().max(2000).optional() }),
+  cancel: z.object({
+    version,
+    message: z.string().trim().max(2000).refine(withoutNul, nulMessage).optional(),
+  }),
   note: z.object({ version, message: text(10_000) }),
 } as const satisfies Record<StaffAction, z.ZodType>;
 

@@ -93,6 +93,8 @@ export type StaffRequestJson = StaffItem & {
     corrections: { field: string; value: string }[] | null;
     question: string | null;
     reply: string | null;
+    /** Set once records retention removed the personal data: the fields above are then empty. */
+    erasedAt: string | null;
   };
   clock: Pick<
     ClockState,
@@ -124,6 +126,7 @@ export function toStaffRequestJson(view: StaffRequestView): StaffRequestJson {
       corrections: r.corrections,
       question: r.infoRequestedMessage,
       reply: r.subjectReply,
+      erasedAt: r.personalDataErasedAt?.toISOString() ?? null,
     },
     clock: {
       acknowledgeBy: c.acknowledgeBy,

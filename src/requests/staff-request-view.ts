@@ -1,25 +1,21 @@
-import { z } from 'zod';
-import type { FulfilmentTaskRow, StoredCorrection } from '../db/schema.ts';
-import type { ExportItem } from '../exports/exports-service.ts';
-import type { EraseOutcome, FieldOutcome } from '../fulfilment/connector.ts';
-import type { PlanOrProblem, RectificationReview } from '../fulfilment/review-service.ts';
 import type { I18n } from '../i18n/i18n.ts';
 import { can } from '../staff/permissions.ts';
 import type { StaffIdentity } from '../staff/staff-service.ts';
 import type { StaffAction } from './staff-request-schemas.ts';
 import { denyReasons } from './staff-request-schemas.ts';
 import { allowedActions, type StaffRequestView } from './staff-request-service.ts';
+import { exportsContext, type PageExports } from './staff-request-view-exports.ts';
+import {
+  erasureContext,
+  type FailedCorrection,
+  type PageReview,
+  rectificationContext,
+  taskContext,
+} from './staff-request-view-fulfilment.ts';
 
 /** A form that failed: its action, the message per field and what the user typed (kept on re-render). */
 export type FailedForm = {
   action: StaffAction;
-  errors: Record<string, string>;
-  values: Record<string, unknown>;
-};
-
-/** A correction decision form that failed: which correction, the message per field and what was typed. */
-export type FailedCorrection = {
-  index: number;
   errors: Record<string, string>;
   values: Record<string, unknown>;
 };
@@ -30,12 +26,6 @@ export type PageState = {
   stale?: boolean;
   failed?: FailedForm;
   failedCorrection?: FailedCorrection;
-};
-
-/** What the sources say before approval: the erasure dry run, or the rectification diff. */
-export type PageReview = {
-  erasure?: { sources: PlanOrProblem[] };
-  rectification?: Omit<RectificationReview, 'reference'>;
 };
 
 const actionLabels: Record<StaffAction, string> = {
@@ -80,214 +70,6 @@ export function doneNotice(done: unknown): string | undefined {
   if (Object.hasOwn(doneNotices, done)) return doneNotices[done as StaffAction];
   if (Object.hasOwn(reviewNotices, done)) return reviewNotices[done];
   return Object.hasOwn(exportNotices, done) ? exportNotices[done] : undefined;
-}
-
-/** An access request's export bundles, for staff with export.view. */
-export type PageExports = { review: boolean; items: ExportItem[] };
-
-const bundleStateWords: Record<ExportItem['state'], string> = {
-  awaiting_review: 'Awaiting your release',
-  released: 'Released',
-  expired: 'Expired',
-  revoked: 'Revoked',
-  purged: 'File deleted',
-};
-
-const sizeText = (bytes: number) =>
-  bytes < 1024
-    ? `${bytes} B`
-    : bytes < 1024 ** 2
-      ? `${(bytes / 1024).toFixed(1)} KB`
-      : `${(bytes / 1024 ** 2).toFixed(1)} MB`;
-
-function exportsContext(exports: PageExports, status: string, when: Intl.DateTimeFormat) {
-  const at = (iso: string | null) => (iso ? { iso, text: when.format(new Date(iso)) } : undefined);
-  const live = (b: ExportItem) => b.state === 'released' || b.state === 'awaiting_review';
-  return {
-    review: exports.review,
-    bundles: exports.items.map((b, i) => ({
-      id: b.id,
-      number: i + 1,
-      state: b.state,
-      stateText: bundleStateWords[b.state],
-      files: b.files,
-      size: sizeText(b.size),
-      created: at(b.createdAt),
-      expires: at(b.expiresAt),
-      released: at(b.releasedAt),
-      revoked: at(b.revokedAt),
-      canPreview: b.purgedAt === null,
-      canRelease: b.releasedAt === null && b.revokedAt === null,
-      canRevoke: live(b),
-    })),
-    // The service refuses a rebuild while a bundle is live or the request is not processing/completed.
-    canRebuild: !exports.items.some(live) && (status === 'processing' || status === 'completed'),
-  };
-}
-
-const taskStatusWords: Record<FulfilmentTaskRow['status'], string> = {
-  pending: 'Pending',
-  running: 'Running',
-  waiting: 'Waiting for the source’s callback',
-  done: 'Done',
-  failed: 'Failed',
-};
-
-const outcomeWords: Record<EraseOutcome, string> = {
-  delete: 'Delete row',
-  null: 'Set empty',
-  hash: 'Replace with a keyed hash',
-  redact: 'Replace with placeholder text, e.g. “[erased]”',
-  retain: 'Keep',
-};
-
-// A stored receipt is our own JSON, but read it defensively: an odd one is shown raw, never a 500.
-const count = z.number().int().nonnegative().optional();
-const storedReceipt = z.object({
-  collections: z
-    .array(
-      z.object({
-        collection: z.string(),
-        found: z.number().int().nonnegative(),
-        deleted: count,
-        masked: count,
-        updated: count,
-        retained: count,
-      }),
-    )
-    .default([]),
-  fields: z
-    .array(
-      z.object({
-        collection: z.string(),
-        field: z.string(),
-        category: z.string().default(''),
-        outcome: z.string(),
-        rows: z.number().default(0),
-        basis: z.string().optional(),
-        period: z.string().optional(),
-      }),
-    )
-    .default([]),
-  external: z.record(z.string(), z.unknown()).optional(),
-  summary: z.string().default(''),
-});
-
-/** "invoices.amount", or "requests (whole record)" for a collection-wide outcome. */
-const fieldLabel = (f: Pick<FieldOutcome, 'collection' | 'field'>) =>
-  f.field === '*' ? `${f.collection} (whole record)` : `${f.collection}.${f.field}`;
-
-type KeptField = Pick<FieldOutcome, 'collection' | 'field' | 'basis' | 'period'> & { outcome: string };
-const keptLines = (fields: readonly KeptField[]) =>
-  fields
-    .filter((f) => f.outcome === 'retain')
-    .map((f) => ({
-      field: fieldLabel(f),
-      basis: f.basis ?? 'no basis given',
-      period: f.period ?? 'no period given',
-    }));
-
-function taskContext(task: FulfilmentTaskRow, when: Intl.DateTimeFormat) {
-  const parsed = task.receipt ? storedReceipt.safeParse(task.receipt) : undefined;
-  const receipt = parsed?.success ? parsed.data : undefined;
-  const dash = (n: number | undefined) => (n === undefined ? '—' : String(n));
-  return {
-    source: task.source,
-    action: task.action,
-    status: task.status,
-    statusText: taskStatusWords[task.status],
-    failed: task.status === 'failed',
-    done: task.status === 'done',
-    attempts: task.attempts,
-    started: task.startedAt ? when.format(task.startedAt) : '',
-    startedIso: task.startedAt?.toISOString() ?? '',
-    finished: task.finishedAt ? when.format(task.finishedAt) : '',
-    finishedIso: task.finishedAt?.toISOString() ?? '',
-    error: task.lastError ?? '',
-    summary: receipt?.summary ?? '',
-    collections: (receipt?.collections ?? []).map((c) => ({
-      collection: c.collection,
-      found: c.found,
-      deleted: dash(c.deleted),
-      masked: dash(c.masked),
-      updated: dash(c.updated),
-      retained: dash(c.retained),
-    })),
-    kept: keptLines(receipt?.fields ?? []),
-    external: receipt?.external ? JSON.stringify(receipt.external, null, 2) : '',
-    raw: task.receipt && !receipt ? JSON.stringify(task.receipt, null, 2) : '',
-  };
-}
-
-function erasureContext(plan: NonNullable<PageReview['erasure']>) {
-  return {
-    sources: plan.sources.map((s) =>
-      'error' in s
-        ? { source: s.source, kind: s.kind, error: s.error }
-        : {
-            source: s.source,
-            kind: s.kind,
-            error: '',
-            fields: s.fields.map((f) => ({
-              collection: f.collection,
-              field: f.field === '*' ? 'whole record' : f.field,
-              category: f.category,
-              outcome: outcomeWords[f.outcome] ?? f.outcome,
-              kept: f.outcome === 'retain',
-              rows: f.rows,
-              why:
-                f.outcome === 'retain'
-                  ? `${f.basis ?? 'no basis given'} — ${f.period ?? 'no period given'}`
-                  : '',
-            })),
-            notes: s.notes,
-          },
-    ),
-  };
-}
-
-const decisionWords = (c: StoredCorrection) => {
-  if (c.decision === 'rejected') return 'Rejected: not applied';
-  if (c.decision === 'accepted')
-    return c.proposed !== undefined ? `Accepted with an edited value: “${c.value}”` : 'Accepted as proposed';
-  return 'Not decided yet: applied as proposed if you approve';
-};
-
-function rectificationContext(
-  review: NonNullable<PageReview['rectification']>,
-  canDecide: boolean,
-  failed: FailedCorrection | undefined,
-) {
-  return {
-    corrections: review.corrections.map((c) => {
-      const mine = failed?.index === c.index ? failed : undefined;
-      const typed = mine?.values.value;
-      return {
-        index: c.index,
-        number: c.index + 1,
-        field: c.field,
-        proposed: c.proposed ?? c.value,
-        decision: c.decision ?? '',
-        decisionText: decisionWords(c),
-        value: typeof typed === 'string' ? typed : c.value,
-        inputId: `correction-${c.index}-value`,
-        errors: mine?.errors ?? {},
-        matches: review.changes.filter((ch) => ch.correction === c.index).length,
-        canDecide,
-      };
-    }),
-    changes: review.changes.map((ch) => ({
-      source: ch.source,
-      collection: ch.collection,
-      row: ch.row,
-      field: ch.field,
-      correction: ch.correction + 1,
-      current: ch.current,
-      proposed: ch.proposed,
-      rectifiable: ch.rectifiable,
-    })),
-    problems: review.problems,
-  };
 }
 
 const actorLabel = (names: Map<string, string>, actor: string) => names.get(actor) ?? actor;

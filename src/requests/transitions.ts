@@ -5,14 +5,16 @@ export type Actor = 'subject' | 'system' | 'support' | 'dpo' | 'admin';
 
 type Rule = { from: readonly Status[]; to: Status; actors: readonly Actor[] };
 
-const open: readonly Status[] = [
+/** Statuses still being worked (the queue, the dashboard); the rest are closed. */
+export const openStatuses = [
   'unverified',
   'pending_review',
   'awaiting_subject',
   'approved',
   'processing',
   'failed',
-];
+] as const satisfies readonly Status[];
+const open: readonly Status[] = openStatuses;
 
 /**
  * The lifecycle of DESIGN.md as data: every status change in the system is one of these actions.

@@ -23,6 +23,8 @@ export const permissions = {
   'settings.manage': ['admin'],
   /** The marketing send check: which addresses are suppressed (POST /api/v1/marketing/recipients). */
   'marketing.check': ['admin', 'dpo'],
+  /** §7102 metrics and the DPO dashboard: aggregate counts only, still not for support. */
+  'reports.view': ['admin', 'dpo'],
 } as const satisfies Record<string, readonly StaffRole[]>;
 
 export type Permission = keyof typeof permissions;

@@ -55,7 +55,7 @@ function tokenFrom(
   if (typeof header === 'string' && /^Bearer [A-Za-z0-9._-]+$/.test(header))
     return { token: header.slice(7), via: 'bearer' };
   // The JSON API has no CSRF check, so a cookie must not authenticate it: Bearer tokens only.
-  if (req.originalUrl.startsWith('/api/')) return undefined;
+  if (req.originalUrl.toLowerCase().startsWith('/api/')) return undefined;
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const [name, ...value] = part.trim().split('=');
     if (name === cookie.name && value.length) return { token: value.join('='), via: 'cookie' };

@@ -2,6 +2,7 @@ import { type RequestHandler, Router } from 'express';
 import { z } from 'zod';
 import { AppError } from '../http/app-error.ts';
 import type { Csrf } from '../http/csrf.ts';
+import { nulMessage, withoutNul } from '../http/no-nul.ts';
 import type { Views } from '../http/views.ts';
 import {
   clearStaffCookie,
@@ -13,9 +14,11 @@ import {
 } from './staff-auth.ts';
 import { cookieJwtSeconds, login, logout, type StaffDeps } from './staff-service.ts';
 
-const loginBody = z.strictObject({ email: z.string().max(254), password: z.string().max(256) });
+// The email is looked up in the database, where text cannot hold a NUL.
+const loginEmail = z.string().max(254).refine(withoutNul, nulMessage);
+const loginBody = z.strictObject({ email: loginEmail, password: z.string().max(256) });
 const loginForm = z.object({
-  email: z.string().max(254).default(''),
+  email: loginEmail.default(''),
   password: z.string().max(256).default(''),
   next: z.string().max(500).optional(),
   _csrf: z.string().optional(),

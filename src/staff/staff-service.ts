@@ -5,7 +5,7 @@ import type { Db } from '../db/client.ts';
 import type { StaffAccountRow } from '../db/schema.ts';
 import { AppError } from '../http/app-error.ts';
 import { keyFor } from '../verification/tokens.ts';
-import { burnPasswordCheck, hashPassword, passwordSchema, verifyPassword } from './passwords.ts';
+import { burnPasswordCheck, hashPassword, passwordSchemaFor, verifyPassword } from './passwords.ts';
 import type { StaffRole } from './permissions.ts';
 import {
   countFailedLogin,
@@ -43,7 +43,7 @@ export async function addStaff(
   input: { email: string; role: StaffRole; password: string; actor: string },
 ): Promise<StaffAccountRow> {
   const email = field('email', staffEmailSchema, input.email).toLowerCase();
-  const password = field('password', passwordSchema, input.password);
+  const password = field('password', passwordSchemaFor(email), input.password);
   if (await findStaffByEmail(deps.db, email))
     throw new AppError('CONFLICT', `A staff account for ${email} exists.`);
   const now = deps.now();
@@ -224,7 +224,9 @@ export async function changeStaff(
   const now = deps.now();
   let patch: Parameters<typeof updateStaff>[2];
   if (input.action === 'password') {
-    const passwordHash = await hashPassword(field('password', passwordSchema, input.password));
+    const passwordHash = await hashPassword(
+      field('password', passwordSchemaFor(account.email), input.password),
+    );
     patch = { passwordHash, failedLogins: 0, lockedUntil: null };
   } else {
     patch =

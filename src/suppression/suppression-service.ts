@@ -2,6 +2,7 @@ import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import { appendAuditEvent } from '../audit/audit-service.ts';
 import type { Config } from '../config.ts';
 import type { Db, Executor } from '../db/client.ts';
+import type { LawRule } from '../deadlines/rules.ts';
 import { AppError } from '../http/app-error.ts';
 import {
   findSuppressedHmacs,
@@ -160,13 +161,14 @@ export async function isSuppressed(
 
 export function gpcSuppression(input: {
   secretKey: string;
-  /** The law's opt-out-signal rule (src/deadlines/laws.ts); undefined where the signal has no effect. */
-  signal: { basis: string } | undefined;
+  /** The law's opt-out-signal rule (the laws table); undefined where the signal has no effect. */
+  signal: LawRule['optOutSignal'];
   email: string;
   requestId: string;
   now: Date;
 }): NewSuppression | undefined {
   if (!input.signal) return undefined;
+  if (input.signal.from && input.now.toISOString().slice(0, 10) < input.signal.from) return undefined;
   return {
     emailHmac: emailHmac(input.secretKey, input.email),
     scope: 'sale_sharing',

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AppError } from '../http/app-error.ts';
 import type { Csrf } from '../http/csrf.ts';
 import type { Views } from '../http/views.ts';
+import { useRequestLocale } from '../i18n/locale-middleware.ts';
 import { statusUrl } from '../requests/links.ts';
 import type { RequestDeps } from '../requests/request-deps.ts';
 import { inspectVerification, resendVerification, verifyRequest } from './verification-service.ts';
@@ -52,6 +53,7 @@ async function withPages(deps: Deps, req: Request, res: Response, token: string,
   } catch (error) {
     if (!(error instanceof AppError) || !pageFor[error.code]) throw error;
     const state = await inspectVerification(deps.requests, token).catch(() => undefined);
+    useRequestLocale(res, state?.request.locale);
     const reference = state?.request.reference;
     const extra: Record<string, unknown> = { reference };
     if (error.code === 'TOKEN_EXPIRED' && state?.state === 'expired') extra.resendToken = token;
@@ -75,7 +77,7 @@ export function verificationRoutes(deps: Deps): Router {
       if (state.state === 'used') throw new AppError('TOKEN_USED', 'used');
       if (state.state === 'expired' || state.state === 'closed')
         throw new AppError('TOKEN_EXPIRED', 'expired');
-      const lang = res.locals.lang as string;
+      const lang = useRequestLocale(res, state.request.locale);
       res.type('html').send(
         deps.views.render('verification/confirm', {
           lang,
@@ -91,6 +93,8 @@ export function verificationRoutes(deps: Deps): Router {
   router.post('/verify/resend', deps.csrf.protect(), async (req, res) => {
     const { token } = tokenBody.pick({ token: true }).parse({ token: req.body?.token });
     await withPages(deps, req, res, token, async () => {
+      const before = await inspectVerification(deps.requests, token);
+      useRequestLocale(res, before.request.locale);
       const result = await resendVerification(deps.requests, token);
       message(deps, req, res, 200, 'verify.resent', { reference: result.reference });
     });
@@ -100,6 +104,7 @@ export function verificationRoutes(deps: Deps): Router {
     const token = tokenParam.parse(req.params.token);
     await withPages(deps, req, res, token, async () => {
       const result = await verifyRequest(deps.requests, token);
+      useRequestLocale(res, result.locale);
       message(deps, req, res, 200, 'verified', { reference: result.reference, statusUrl: result.statusUrl });
     });
   });

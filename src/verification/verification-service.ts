@@ -4,7 +4,7 @@ import type { RequestRow } from '../db/schema.ts';
 import { AppError } from '../http/app-error.ts';
 import { queueMail } from '../mail/mail-service.ts';
 import { statusUrl, verifyUrl } from '../requests/links.ts';
-import { recordClockEvent } from '../requests/request-clock.ts';
+import { recordClockEvents } from '../requests/request-clock.ts';
 import type { RequestDeps } from '../requests/request-deps.ts';
 import { requestEmail } from '../requests/request-emails.ts';
 import { transitionRequest } from '../requests/request-transition.ts';
@@ -51,7 +51,7 @@ export async function issueVerificationToken(
 }
 
 export type TokenState =
-  | { state: 'ready'; request: RequestRow }
+  | { state: 'ready'; request: RequestRow; tokenId: string }
   | { state: 'used' | 'expired' | 'closed'; request: RequestRow };
 
 /** Reads a verification link without changing anything (GET must be safe: mail scanners prefetch). */
@@ -68,7 +68,7 @@ export async function inspectVerification(deps: RequestDeps, token: string): Pro
     return { state: closed ? 'closed' : 'used', request };
   }
   if (row.voidedAt || claims.expired || row.expiresAt <= now) return { state: 'expired', request };
-  return { state: 'ready', request };
+  return { state: 'ready', request, tokenId: row.id };
 }
 
 const problemFor = (state: Exclude<TokenState['state'], 'ready'>, reference: string) =>
@@ -88,14 +88,14 @@ const problemFor = (state: Exclude<TokenState['state'], 'ready'>, reference: str
 export async function verifyRequest(
   deps: RequestDeps,
   token: string,
-): Promise<{ reference: string; status: RequestRow['status']; statusUrl: string }> {
+): Promise<{ reference: string; status: RequestRow['status']; statusUrl: string; locale: string }> {
   const inspected = await inspectVerification(deps, token);
   if (inspected.state !== 'ready') throw problemFor(inspected.state, inspected.request.reference);
   const now = deps.now();
-  const claims = readToken(deps.config.secretKey, token, 'verify', now);
   return deps.db.transaction(async (tx) => {
-    const row = await findTokenByJtiHash(tx, hashJti(claims.jti!));
-    if (!row || !(await claimToken(tx, row.id, now))) throw problemFor('used', inspected.request.reference);
+    // The claim is conditional (unused, not voided): of two clicks at once, one wins.
+    if (!(await claimToken(tx, inspected.tokenId, now)))
+      throw problemFor('used', inspected.request.reference);
     const updated = await transitionRequest(tx, {
       request: inspected.request,
       action: 'verify',
@@ -105,11 +105,13 @@ export async function verifyRequest(
       patch: { verifiedAt: now, acknowledgedAt: inspected.request.acknowledgedAt ?? now },
       clock: deps.config.clock,
     });
-    await recordClockEvent(tx, updated, { kind: 'verified', at: now }, deps.config.clock);
-    const acknowledged = await recordClockEvent(
+    const acknowledged = await recordClockEvents(
       tx,
       updated,
-      { kind: 'acknowledged', at: now },
+      [
+        { kind: 'verified', at: now },
+        { kind: 'acknowledged', at: now },
+      ],
       deps.config.clock,
     );
     const link = statusUrl(deps.config, updated.id, now);
@@ -122,7 +124,7 @@ export async function verifyRequest(
         'acknowledgement',
       ),
     );
-    return { reference: updated.reference, status: updated.status, statusUrl: link };
+    return { reference: updated.reference, status: updated.status, statusUrl: link, locale: updated.locale };
   });
 }
 

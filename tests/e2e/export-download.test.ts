@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -9,19 +8,11 @@ import type { Browser } from 'playwright-core';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../../src/server.ts';
-import { browserAvailable, launchBrowser, screenshot } from '../helpers/browser.ts';
+import { browserAvailable, freePort, launchBrowser, screenshot } from '../helpers/browser.ts';
 import { bundlesOf, codeIn, downloadPathIn, fileVerifiedAccess, mailsOf } from '../helpers/exports.ts';
 import { findByReference, generousLimits } from '../helpers/intake.ts';
 import { bearerFor, createStaff } from '../helpers/staff.ts';
 import { createTestRuntime, eventually, type TestRuntime } from '../helpers/test-runtime.ts';
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 describe.skipIf(!browserAvailable)('a subject downloads their data in Chromium', () => {
   let browser: Browser;
@@ -93,6 +84,8 @@ describe.skipIf(!browserAvailable)('a subject downloads their data in Chromium',
     const offline = await context.newPage();
     await offline.goto(pathToFileURL(path.join(unpacked, 'index.html')).href);
     expect(await offline.textContent('body')).toContain(reference);
+    // Its stylesheet applies under its own CSP (allowed by hash): the body is held to 72rem.
+    expect(await offline.evaluate(() => getComputedStyle(document.body).maxWidth)).toBe('1152px');
     await screenshot(offline, 'export-03-index-html');
     await context.close();
   });

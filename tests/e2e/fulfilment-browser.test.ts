@@ -1,25 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { Browser, Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSourceSql } from '../../src/fulfilment/postgres/source-sql.ts';
 import { findRequestByReference, updateRequestAtVersion } from '../../src/requests/requests-repo.ts';
 import { submitRequest } from '../../src/requests/requests-service.ts';
-import { type RunningServer, startServer } from '../../src/server.ts';
-import { browserAvailable, launchBrowser, screenshot } from '../helpers/browser.ts';
-import {
-  createSourceDb,
-  onPostgres,
-  PRODUCT_ROWS,
-  PRODUCT_SCHEMA,
-  productSource,
-  runScript,
-  type SourceDb,
-} from '../helpers/source-db.ts';
+import { browserAvailable, screenshot } from '../helpers/browser.ts';
+import { type ProductBrowser, startProductBrowser } from '../helpers/product-browser.ts';
 import { createStaff, staffPassword } from '../helpers/staff.ts';
-import { createTestRuntime, eventually, type TestRuntime } from '../helpers/test-runtime.ts';
+import { eventually, type TestRuntime } from '../helpers/test-runtime.ts';
 
 /** The text of each cell of a table row, whitespace collapsed. */
 async function cells(row: Locator): Promise<string[]> {
@@ -27,51 +13,20 @@ async function cells(row: Locator): Promise<string[]> {
   return texts.map((t) => t.replace(/\s+/g, ' ').trim());
 }
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
-
 describe.skipIf(!browserAvailable)(
   'a DPO reads the erasure dry run, approves, and sees the tasks done',
   () => {
+    let product: ProductBrowser;
     let browser: Browser;
     let rt: TestRuntime;
-    let server: RunningServer;
     let baseUrl: string;
-    let sourceDb: SourceDb | undefined;
-
-    /** The product database, in a PGlite directory (or PostgreSQL with TEST_DATABASE_URL), seeded. */
-    async function productDatabaseUrl(): Promise<string> {
-      if (onPostgres) {
-        sourceDb = await createSourceDb();
-        await runScript(sourceDb.sql, [...PRODUCT_SCHEMA, ...PRODUCT_ROWS]);
-        return sourceDb.url;
-      }
-      const url = `pglite:${mkdtempSync(path.join(tmpdir(), 'rd-product-'))}`;
-      const sql = await openSourceSql(url);
-      await runScript(sql, [...PRODUCT_SCHEMA, ...PRODUCT_ROWS]);
-      await sql.close();
-      return url;
-    }
 
     beforeAll(async () => {
-      browser = await launchBrowser();
-      const port = await freePort();
-      baseUrl = `http://127.0.0.1:${port}`;
-      const file = path.join(mkdtempSync(path.join(tmpdir(), 'rd-sources-')), 'sources.json');
-      writeFileSync(file, JSON.stringify({ sources: [productSource(await productDatabaseUrl())] }));
-      rt = await createTestRuntime({ env: { PUBLIC_URL: baseUrl, SOURCES_FILE: file } });
-      server = await startServer(rt, port, '127.0.0.1');
+      product = await startProductBrowser();
+      ({ browser, rt, baseUrl } = product);
     });
     afterAll(async () => {
-      await browser?.close();
-      await server?.stop();
-      await rt?.dispose();
-      await sourceDb?.drop();
+      await product?.close();
     });
 
     it('erase request: dry run with the kept invoice amount before Approve; approve; tasks done with receipts', async () => {

@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { eq } from 'drizzle-orm';
 import type { ParsedMail } from 'mailparser';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -6,22 +5,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { requests } from '../../src/db/schema.ts';
 import type { RunningServer } from '../../src/server.ts';
 import { startServer } from '../../src/server.ts';
-import { browserAvailable, launchBrowser, screenshot } from '../helpers/browser.ts';
+import { browserAvailable, freePort, launchBrowser, screenshot } from '../helpers/browser.ts';
 import { type SmtpSink, startSmtpSink } from '../helpers/smtp-sink.ts';
 import { createTestRuntime, eventually, type TestRuntime } from '../helpers/test-runtime.ts';
-
-/** A port the OS just handed out on loopback: PUBLIC_URL and the server must agree on it up front. */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve, reject) => {
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', resolve);
-  });
-  const address = probe.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 const recipients = (mail: ParsedMail) =>
   [mail.to ?? []]
@@ -134,9 +120,14 @@ describe.skipIf(!browserAvailable)('intake journey in Chromium', () => {
     expect(await page.evaluate<string>('getComputedStyle(document.body).fontFamily')).toContain('system-ui');
     await screenshot(page, 'intake-01-form');
 
-    // Keyboard only: skip link first, then one tab stop per radio group, arrows/space inside a group.
+    // Keyboard only: skip link first, the five language links, then one tab stop per radio group,
+    // arrows/space inside a group.
     await page.keyboard.press('Tab');
     expect(await page.locator(':focus').textContent()).toBe('Skip to content');
+    for (const language of ['English', 'Polski', 'Deutsch', 'Français', 'Español']) {
+      await page.keyboard.press('Tab');
+      expect(await page.locator(':focus').textContent()).toBe(language);
+    }
     await page.keyboard.press('Tab');
     expect(await focusedId(page)).toBe('type-access');
     await page.keyboard.press('Space');

@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requests } from '../../src/db/schema.ts';
@@ -6,21 +5,9 @@ import { newReference } from '../../src/requests/reference.ts';
 import { recordClockEvent } from '../../src/requests/request-clock.ts';
 import type { RunningServer } from '../../src/server.ts';
 import { startServer } from '../../src/server.ts';
-import { browserAvailable, launchBrowser, screenshot } from '../helpers/browser.ts';
+import { browserAvailable, freePort, launchBrowser, screenshot } from '../helpers/browser.ts';
 import { createStaff, type StaffAccount } from '../helpers/staff.ts';
 import { createTestRuntime, type TestRuntime } from '../helpers/test-runtime.ts';
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve, reject) => {
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', resolve);
-  });
-  const address = probe.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 describe.skipIf(!browserAvailable)('queue in Chromium', () => {
   let rt: TestRuntime;

@@ -1,21 +1,12 @@
-import { createServer } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RequestDeps } from '../../src/requests/request-deps.ts';
 import { findRequestByReference, updateRequestAtVersion } from '../../src/requests/requests-repo.ts';
 import { submitRequest } from '../../src/requests/requests-service.ts';
 import { type RunningServer, startServer } from '../../src/server.ts';
-import { browserAvailable, launchBrowser, screenshot } from '../helpers/browser.ts';
+import { browserAvailable, freePort, launchBrowser, screenshot } from '../helpers/browser.ts';
 import { createStaff, staffPassword } from '../helpers/staff.ts';
 import { createTestRuntime, type TestRuntime } from '../helpers/test-runtime.ts';
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 describe.skipIf(!browserAvailable)('a DPO approves a request in Chromium', () => {
   let browser: Browser;

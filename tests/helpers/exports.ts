@@ -2,13 +2,14 @@ import { createHash } from 'node:crypto';
 import { and, asc, eq } from 'drizzle-orm';
 import type { Express } from 'express';
 import request from 'supertest';
+import yauzl from 'yauzl';
 import { downloadCodes, exportBundles, outbox } from '../../src/db/schema.ts';
 import { findByReference, openPage, postForm } from './intake.ts';
 import type { TestRuntime } from './test-runtime.ts';
 
 /** Files an access request and confirms it the way the subject would (the emailed link's API). */
-export async function fileVerifiedAccess(rt: TestRuntime, email: string, law = 'gdpr') {
-  const res = await request(rt.app).post('/api/v1/requests').send({ type: 'access', law, email });
+export async function fileVerifiedAccess(rt: TestRuntime, email: string, law = 'gdpr', locale?: string) {
+  const res = await request(rt.app).post('/api/v1/requests').send({ type: 'access', law, email, locale });
   if (res.status !== 202) throw new Error(`filing failed: ${res.status} ${res.text}`);
   const row = await findByReference(rt.database.db, res.body.reference);
   const [mail] = await rt.database.db.select().from(outbox).where(eq(outbox.requestId, row.id));
@@ -69,4 +70,28 @@ export async function openDownload(app: Express, path: string) {
           res.on('end', () => done(null, Buffer.concat(chunks)));
         }),
   };
+}
+
+/** The files of a ZIP held in memory, by name. */
+export function unzipBuffer(zip: Buffer): Promise<Map<string, Buffer>> {
+  return new Promise((resolve, reject) => {
+    yauzl.fromBuffer(zip, { lazyEntries: true }, (error, archive) => {
+      if (error || !archive) return reject(error);
+      const files = new Map<string, Buffer>();
+      archive.on('entry', (entry: yauzl.Entry) => {
+        archive.openReadStream(entry, (err, stream) => {
+          if (err || !stream) return reject(err);
+          const chunks: Buffer[] = [];
+          stream.on('data', (c: Buffer) => chunks.push(c));
+          stream.on('end', () => {
+            files.set(entry.fileName, Buffer.concat(chunks));
+            archive.readEntry();
+          });
+        });
+      });
+      archive.on('end', () => resolve(files));
+      archive.on('error', reject);
+      archive.readEntry();
+    });
+  });
 }

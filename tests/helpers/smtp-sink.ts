@@ -8,6 +8,8 @@ export type SmtpSink = {
   /** While true, every message is refused with a temporary 451 error. */
   refusing: boolean;
   refusedCount: number;
+  /** SMTP connections opened to the sink so far. */
+  connections: number;
   waitFor(count: number, timeoutMs?: number): Promise<ParsedMail[]>;
   close(): Promise<void>;
 };
@@ -19,6 +21,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     messages: [],
     refusing: false,
     refusedCount: 0,
+    connections: 0,
     async waitFor(count, timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;
       while (sink.messages.length < count) {
@@ -33,6 +36,10 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    onConnect(_session, callback) {
+      sink.connections++;
+      callback();
+    },
     onData(stream, _session, callback) {
       if (sink.refusing) {
         stream.resume();

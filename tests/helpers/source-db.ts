@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import postgres from 'postgres';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
@@ -179,6 +182,31 @@ export const accountJoin = { table: 'accounts', emailColumn: 'email', key: 'id',
 
 export async function runScript(sql: SourceSql, statements: readonly string[]): Promise<void> {
   for (const statement of statements) await sql.query(statement);
+}
+
+/**
+ * The product database, seeded, for a runtime that opens it by URL itself (so it must outlive our
+ * seeding client): a PGlite directory, or with TEST_DATABASE_URL a fresh PostgreSQL database, `db`,
+ * which the caller drops. Shared by the staff fulfilment page tests, over HTTP and in Chromium.
+ */
+export async function seededProductDatabase(): Promise<{ url: string; db?: SourceDb }> {
+  if (onPostgres) {
+    const db = await createSourceDb();
+    await runScript(db.sql, [...PRODUCT_SCHEMA, ...PRODUCT_ROWS]);
+    return { url: db.url, db };
+  }
+  const url = `pglite:${mkdtempSync(path.join(tmpdir(), 'rd-product-'))}`;
+  const sql = await openSourceSql(url);
+  await runScript(sql, [...PRODUCT_SCHEMA, ...PRODUCT_ROWS]);
+  await sql.close();
+  return { url };
+}
+
+/** A sources.json in a fresh temporary directory, for a runtime's SOURCES_FILE; returns its path. */
+export function writeSourcesFile(sources: unknown[]): string {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'rd-sources-')), 'sources.json');
+  writeFileSync(file, JSON.stringify({ sources }));
+  return file;
 }
 
 /** A source database for the whole file, holding the product schema, reseeded before each test. */

@@ -13,7 +13,7 @@ export type TestDatabase = { database: Database; url: string | undefined; drop()
  * A fresh database per test file: in-memory PGlite by default; with TEST_DATABASE_URL a newly
  * created PostgreSQL database on that server, dropped afterwards (CI shares the server).
  */
-export async function createTestDatabase(): Promise<TestDatabase> {
+export async function createTestDatabase(options: { max?: number } = {}): Promise<TestDatabase> {
   const base = process.env.TEST_DATABASE_URL;
   if (!base) {
     const database = await openDatabase({ dataDir: 'memory' });
@@ -25,7 +25,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   await admin.end();
   const url = new URL(base);
   url.pathname = `/${name}`;
-  const database = await openDatabase({ url: url.toString(), max: 5 });
+  const database = await openDatabase({ url: url.toString(), max: options.max ?? 5 });
   return {
     database,
     url: url.toString(),

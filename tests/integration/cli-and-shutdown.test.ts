@@ -117,7 +117,9 @@ describe('CLI', () => {
     }
     // The lock is released on a clean exit: the data dir can be used again.
     expect(runCli(['migrate'], { DATA_DIR: dataDir }).status).toBe(0);
-  });
+    // Three processes start and open PGlite one after another: on a loaded CI machine that alone
+    // took over a minute once, so this test gets more than the default.
+  }, 180_000);
 });
 
 describe('CLI on PostgreSQL', () => {
@@ -145,6 +147,7 @@ describe('CLI on PostgreSQL', () => {
         await sql.end();
       }
     },
+    120_000,
   );
 });
 

@@ -69,7 +69,7 @@ describe('CSRF protection for forms', () => {
     const { cookie } = await openForm(app);
     const res = await postForm(app, { email: 'a@example.com' }, cookie).expect(403);
     expect(res.headers['content-type']).toMatch(/^text\/html/);
-    expect(res.text).toContain('Reload the page and try again.');
+    expect(res.text).toContain('reload the page and try again.');
   });
 
   it('wrong token → 403', async () => {
@@ -104,7 +104,7 @@ describe('CSRF protection for forms', () => {
     }
   });
 
-  it('failure with Accept: application/json → 403 problem+json with code FORBIDDEN', async () => {
+  it('failure with Accept: application/json → 403 problem+json with code CSRF_FAILED', async () => {
     const res = await request(app)
       .post('/form')
       .type('form')
@@ -112,7 +112,7 @@ describe('CSRF protection for forms', () => {
       .send({ _csrf: 'nope' })
       .expect(403);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(res.body).toMatchObject({ code: 'FORBIDDEN', status: 403 });
+    expect(res.body).toMatchObject({ code: 'CSRF_FAILED', status: 403 });
     expect(res.body.detail).toContain('The form expired');
   });
 

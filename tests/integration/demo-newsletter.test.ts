@@ -7,12 +7,8 @@ import express from 'express';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TaskContext } from '../../src/fulfilment/connector.ts';
-import {
-  createDemoNewsletter,
-  DEMO_NEWSLETTER_FILE,
-  type NewsletterData,
-  seedNewsletterData,
-} from '../../src/fulfilment/demo/demo-newsletter.ts';
+import { createDemoNewsletter, DEMO_NEWSLETTER_FILE } from '../../src/fulfilment/demo/demo-newsletter.ts';
+import { type NewsletterData, seedNewsletterData } from '../../src/fulfilment/demo/demo-newsletter-data.ts';
 import {
   demoNewsletterRouter,
   demoNewsletterRoutes,

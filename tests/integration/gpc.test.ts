@@ -101,6 +101,30 @@ describe('GPC signal at intake', () => {
     expect((await receivedEvent(secondRow.id)).data).toMatchObject({ gpc: true });
   });
 
+  it.each(['cpa', 'ctdpa', 'tdpsa', 'ocpa', 'mcdpa'])(
+    '%s API submission with Sec-GPC: 1 → sale_sharing suppression (a universal opt-out mechanism state)',
+    async (law) => {
+      const email = nextEmail();
+      const res = await api({ type: 'access', law, email }, '1').expect(202);
+      const row = await findByReference(rt.database.db, res.body.reference);
+      expect(await rowsFor(email)).toEqual([
+        expect.objectContaining({ scope: 'sale_sharing', origin: 'gpc', requestId: row.id }),
+      ]);
+      expect((await receivedEvent(row.id)).data).toMatchObject({ law, gpc: true });
+    },
+  );
+
+  it.each(['vcdpa', 'ucpa'])(
+    '%s API submission with Sec-GPC: 1 → nothing recorded (no such mechanism)',
+    async (law) => {
+      const email = nextEmail();
+      const res = await api({ type: 'access', law, email }, '1').expect(202);
+      const row = await findByReference(rt.database.db, res.body.reference);
+      expect(await rowsFor(email)).toEqual([]);
+      expect((await receivedEvent(row.id)).data).not.toHaveProperty('gpc');
+    },
+  );
+
   it('GDPR API and form submissions with Sec-GPC: 1 → nothing recorded, no gpc on the audit event', async () => {
     const email = nextEmail();
     const res = await api({ type: 'access', law: 'gdpr', email }, '1').expect(202);

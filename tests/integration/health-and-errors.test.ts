@@ -56,7 +56,7 @@ describe('health and readiness', () => {
   it('unknown page → 404 readable HTML page', async () => {
     const res = await request(rt.app).get('/no/such/page').set('Accept', 'text/html').expect(404);
     expect(res.headers['content-type']).toMatch(/^text\/html/);
-    expect(res.text).toContain('<h1>Not found</h1>');
+    expect(res.text).toContain('<h1>Page not found</h1>');
     expect(res.text).toContain('<html lang="en">');
   });
 

@@ -73,7 +73,7 @@ describe('intake: rate limits per IP and per email', () => {
     const res = await submitForm(rt.app, fields);
     expect(res.status).toBe(429);
     expect(res.headers['content-type']).toMatch(/^text\/html/);
-    expect(res.text).toContain('Too many requests');
+    expect(res.text).toContain('Too many attempts');
     expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
     expect(await countRows(rt.database.db)).toEqual(before);
   });

@@ -34,7 +34,7 @@ describe('intake: the subject status page and cancelling', () => {
     expect(text).toContain('See my data');
     expect(text).toContain('Waiting for you to confirm your email address');
     expect(text).toMatch(new RegExp(`Received ${englishDate('2026-01-09')}`));
-    expect(text).toMatch(new RegExp(`${englishDate('2026-02-23')} \\(America/Los_Angeles\\)`));
+    expect(text).toMatch(new RegExp(`${englishDate('2026-02-23')}, end of the day \\(Pacific Time\\)`));
     expect(page.html).toMatch(/<time datetime="2026-01-09T18:00:00.000Z">[^<]+<\/time> · Request received/);
     expect(page.html).toContain(`href="/status/${status.token}/cancel"`);
     // The subject's address and internal ids stay off the page.
@@ -50,7 +50,9 @@ describe('intake: the subject status page and cancelling', () => {
     const text = pageText(page.html);
     expect(text).toContain('Delete my data');
     expect(text).toContain('Confirmed; our privacy team is reviewing it');
-    expect(text).toMatch(new RegExp(`${englishDate('2026-02-09')} \\(Europe/Warsaw\\)`));
+    expect(text).toMatch(
+      new RegExp(`${englishDate('2026-02-09')}, end of the day \\(Central European Time\\)`),
+    );
     expect(page.html).toMatch(
       /<time datetime="2026-01-09T20:00:00.000Z">[^<]+<\/time> · Email address confirmed/,
     );

@@ -42,13 +42,13 @@ describe('intake: invalid, forged and hostile submissions', () => {
     ['email not an address', { ...valid, email: 'not-an-email' }, 'email'],
     ['email over 254 characters', { ...valid, email: `${'a'.repeat(250)}@example.org` }, 'email'],
     ['email with a control character', { ...valid, email: 'a\u0000b@example.org' }, 'email'],
-    ['unknown field', { ...valid, isAdmin: true }, '(body)'],
+    ['unknown field', { ...valid, isAdmin: true }, 'isAdmin'],
     ['rectify without corrections', { ...valid, type: 'rectify' }, 'corrections'],
     ['rectify with empty corrections', { ...valid, type: 'rectify', corrections: [] }, 'corrections'],
     [
       'correction with an unknown key',
       { ...valid, type: 'rectify', corrections: [{ field: 'a', value: 'b', x: 1 }] },
-      'corrections.0',
+      'corrections.0.x',
     ],
     [
       '21 corrections',

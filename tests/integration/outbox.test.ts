@@ -3,6 +3,7 @@ import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { outbox } from '../../src/db/schema.ts';
 import { queueMail } from '../../src/mail/mail-service.ts';
+import { smtpPoolSize } from '../../src/mail/mail-transport.ts';
 import { type SmtpSink, startSmtpSink } from '../helpers/smtp-sink.ts';
 import { createTestRuntime, eventually, type TestRuntime } from '../helpers/test-runtime.ts';
 
@@ -44,6 +45,18 @@ describe('outbox over real SMTP', () => {
     expect(sent.transport).toBe('smtp');
     expect(sent.messageId).toContain(row.id);
     expect(sent.sentAt).toBeInstanceOf(Date);
+  });
+
+  it('twelve emails queued at once → delivered over a few reused connections, not one each', async () => {
+    const connectionsBefore = sink.connections;
+    const messagesBefore = sink.messages.length;
+    await rt.database.db.transaction(async (tx) => {
+      for (let i = 0; i < 12; i++)
+        await queueMail(tx, rt.jobs, { to: `pool-${i}@example.org`, subject: `Pooled ${i}`, text: 'x' });
+    });
+    await sink.waitFor(messagesBefore + 12);
+    // At most one connection per concurrent mail handler (four), however many emails go out.
+    expect(sink.connections - connectionsBefore).toBeLessThanOrEqual(smtpPoolSize);
   });
 
   it('transaction rolled back → no outbox row and no job', async () => {

@@ -70,7 +70,7 @@ describe('rate limits on the shared database', () => {
     });
     const page = await post(app).set('Accept', 'text/html').expect(429);
     expect(page.headers['content-type']).toMatch(/^text\/html/);
-    expect(page.text).toContain('Try again in 10 minutes.');
+    expect(page.text).toContain('try again in 10 min.');
     await post(app, '198.51.100.8').expect(200); // another client has its own count
   });
 

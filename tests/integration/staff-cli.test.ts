@@ -88,6 +88,14 @@ describe('rightsdesk staff', () => {
     expect((await inspect('short@example.org')).row).toBeUndefined();
   });
 
+  it('staff add with a leaked password (password1234) → exit 1 saying it is too easy to guess; no account', async () => {
+    const res = add('weak@example.org', 'dpo', 'password1234');
+    expect(res.status).toBe(1);
+    expect(res.stderr).toMatch(/password: is too easy to guess/);
+    expect(res.stderr).not.toContain('password1234');
+    expect((await inspect('weak@example.org')).row).toBeUndefined();
+  });
+
   it('staff add with no password on stdin → exit 1 naming password', () => {
     const res = add('empty@example.org', 'support', '');
     expect(res.status).toBe(1);
@@ -155,14 +163,20 @@ describe('rightsdesk staff', () => {
     expect(audit).toContain('staff.password:cli');
   });
 
-  it('staff passwd with a short password → exit 1 naming password; the old one still verifies', async () => {
-    expect(add('keep@example.org', 'dpo', 'the-kept-password-1').status).toBe(0);
-    const res = cli(['staff', 'passwd', '--email', 'keep@example.org', '--password-stdin'], 'short');
-    expect(res.status).toBe(1);
-    expect(res.stderr).toMatch(/password/);
-    const { row } = await inspect('keep@example.org');
-    expect(await verifyPassword(row!.passwordHash, 'the-kept-password-1')).toBe(true);
-  });
+  it.each([
+    ['a short password', 'keep@example.org', 'short', /password: must be at least 12/],
+    ['a password built from the email', 'kept.two@example.org', 'kept.two2026!', /password: is too easy/],
+  ])(
+    'staff passwd with %s → exit 1 naming password; the old one still verifies',
+    async (_n, email, next, why) => {
+      expect(add(email, 'dpo', 'the-kept-password-1').status).toBe(0);
+      const res = cli(['staff', 'passwd', '--email', email, '--password-stdin'], next);
+      expect(res.status).toBe(1);
+      expect(res.stderr).toMatch(why);
+      const { row } = await inspect(email);
+      expect(await verifyPassword(row!.passwordHash, 'the-kept-password-1')).toBe(true);
+    },
+  );
 
   it('staff disable/enable/passwd for an unknown email → exit 1 naming it', () => {
     for (const args of [

@@ -1,21 +1,14 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { outbox } from '../../src/db/schema.ts';
-import { openSourceSql } from '../../src/fulfilment/postgres/source-sql.ts';
 import { type HttpSourceServer, startHttpSource } from '../helpers/http-source.ts';
 import { findByReference, generousLimits, pageText, submitApi } from '../helpers/intake.ts';
 import {
-  createSourceDb,
-  onPostgres,
-  PRODUCT_ROWS,
-  PRODUCT_SCHEMA,
   productSource,
-  runScript,
   type SourceDb,
+  seededProductDatabase,
+  writeSourcesFile,
 } from '../helpers/source-db.ts';
 import { browserSessionFor, type StaffBrowser } from '../helpers/staff.ts';
 import { createTestRuntime, eventually, type TestRuntime } from '../helpers/test-runtime.ts';
@@ -30,26 +23,6 @@ let sourceDb: SourceDb | undefined;
 let dpo: StaffBrowser;
 let support: StaffBrowser;
 
-/** A product database the runtime opens by URL: it must outlive our seeding client. */
-async function productDatabaseUrl(): Promise<string> {
-  if (onPostgres) {
-    sourceDb = await createSourceDb();
-    await runScript(sourceDb.sql, [...PRODUCT_SCHEMA, ...PRODUCT_ROWS]);
-    return sourceDb.url;
-  }
-  const url = `pglite:${mkdtempSync(path.join(tmpdir(), 'rd-product-'))}`;
-  const sql = await openSourceSql(url);
-  await runScript(sql, [...PRODUCT_SCHEMA, ...PRODUCT_ROWS]);
-  await sql.close();
-  return url;
-}
-
-function sourcesFile(sources: unknown[]): string {
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'rd-sources-')), 'sources.json');
-  writeFileSync(file, JSON.stringify({ sources }));
-  return file;
-}
-
 const newsletterSource = (url: string) => ({
   name: 'newsletter',
   kind: 'http',
@@ -57,12 +30,16 @@ const newsletterSource = (url: string) => ({
   secretEnv: 'NEWSLETTER_SECRET',
   holds: ['contact', 'marketing'],
   actions: ['access', 'erase', 'opt_out'],
-  timeoutMs: 2000,
+  // Generous: the pages show attempt counts ("Done 1"), and a loaded CI machine once took longer than 2 s
+  // to answer, so the task ran twice. No test here is about timeouts (failures answer 500 at once).
+  timeoutMs: 15_000,
 });
 
 beforeAll(async () => {
   newsletter = await startHttpSource({ secret, now: () => new Date() });
-  const file = sourcesFile([productSource(await productDatabaseUrl()), newsletterSource(newsletter.url)]);
+  const product = await seededProductDatabase();
+  sourceDb = product.db;
+  const file = writeSourcesFile([productSource(product.url), newsletterSource(newsletter.url)]);
   rt = await createTestRuntime({
     env: { ...generousLimits, SOURCES_FILE: file, NEWSLETTER_SECRET: secret },
   });
@@ -299,7 +276,7 @@ describe('a source whose dry run fails', () => {
   let broken: TestRuntime;
   let browser: StaffBrowser;
   beforeAll(async () => {
-    const file = sourcesFile([
+    const file = writeSourcesFile([
       productSource('postgres://rightsdesk:nothing@127.0.0.1:1/nowhere', {
         collections: [
           {

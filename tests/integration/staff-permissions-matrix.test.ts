@@ -13,6 +13,8 @@ const apiRoutes: [method: 'get' | 'post', path: string, permission: Permission][
   ['get', '/api/v1/staff/requests/{ref}', 'request.view'],
   ['get', '/api/v1/staff/support?q={ref}', 'request.lookup'],
   ['post', '/api/v1/marketing/recipients', 'marketing.check'],
+  ['get', '/api/v1/staff/reports/metrics', 'reports.view'],
+  ['get', '/api/v1/staff/dashboard', 'reports.view'],
   ...(
     ['assign', 'approve', 'deny', 'extend', 'request-info', 'resume', 'retry', 'cancel', 'note'] as const
   ).map((action): ['post', string, Permission] => [
@@ -25,6 +27,9 @@ const pageRoutes: [path: string, permission: Permission][] = [
   ['/staff', 'queue.view'],
   ['/staff/requests/{ref}', 'request.view'],
   ['/staff/support?q={ref}', 'request.lookup'],
+  ['/staff/dashboard', 'reports.view'],
+  ['/staff/reports', 'reports.view'],
+  ['/staff/reports/metrics.csv', 'reports.view'],
 ];
 
 describe('permissions matrix over HTTP: every role × every staff route', () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { firstNulPath, nulMessage } from '../../http/no-nul.ts';
 import { normaliseReference } from '../../requests/reference.ts';
 
 // What an http source may send us: its answer to a task (200/202) and its signed callback later.
@@ -28,11 +29,20 @@ const records = z.record(
 export type ExternalReceipt = z.infer<typeof externalReceipt>;
 export type SourceRecords = z.infer<typeof records>;
 
+// PostgreSQL's text and jsonb cannot hold U+0000: a source sending one gets a clear refusal naming
+// where it is, not a failed insert.
+const refuseNul = (value: unknown, ctx: z.RefinementCtx) => {
+  const path = firstNulPath(value);
+  if (path) ctx.addIssue({ code: 'custom', path, message: nulMessage });
+};
+
 /** A 200 answer to a task: what the source did (`receipt`) and, for access, what it holds (`records`). */
-export const sourceAnswer = z.object({
-  receipt: externalReceipt.optional(),
-  records: records.optional(),
-});
+export const sourceAnswer = z
+  .object({
+    receipt: externalReceipt.optional(),
+    records: records.optional(),
+  })
+  .superRefine(refuseNul);
 export type SourceAnswer = z.infer<typeof sourceAnswer>;
 
 const reference = z
@@ -58,5 +68,6 @@ export const callbackBody = z
         path: ['records'],
         message: 'only a done access callback carries records',
       });
+    refuseNul(body, ctx);
   });
 export type CallbackBody = z.infer<typeof callbackBody>;

@@ -25,6 +25,7 @@ const expected: Record<Permission, Record<StaffRole, boolean>> = {
   'staff.manage': { admin: true, dpo: false, support: false },
   'settings.manage': { admin: true, dpo: false, support: false },
   'marketing.check': { admin: true, dpo: true, support: false },
+  'reports.view': { admin: true, dpo: true, support: false },
 };
 
 describe('staff permissions table', () => {

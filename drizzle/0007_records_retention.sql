@@ -1,0 +1,2 @@
+ALTER TABLE "requests" ADD COLUMN "personal_data_erased_at" timestamp with time zone;--> statement-breakpoint
+CREATE INDEX "requests_retention_idx" ON "requests" USING btree ("closed_at") WHERE personal_data_erased_at is null and closed_at is not null;

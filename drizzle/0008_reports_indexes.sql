@@ -1,0 +1,2 @@
+CREATE INDEX "requests_received_idx" ON "requests" USING btree ("received_at");--> statement-breakpoint
+CREATE INDEX "requests_answered_idx" ON "requests" USING btree ("closed_at") WHERE status in ('completed', 'denied');
