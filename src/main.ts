@@ -65,6 +65,9 @@ program
       `Rightsdesk listening on ${cfg.publicUrl}`,
     );
     onShutdown(server.stop, runtime.logger);
+    // The usual "reload your certificate" signal (certbot deploy hooks, systemd ExecReload).
+    const { reloadCertificate } = server;
+    if (reloadCertificate) process.on('SIGHUP', () => void reloadCertificate());
   });
 
 program

@@ -2,19 +2,33 @@ import type { AddressInfo } from 'node:net';
 import type { Runtime } from './runtime.ts';
 import { createWebServer, type WebServer } from './transport/tls.ts';
 
-export type RunningServer = { server: WebServer; url: string; stop(): Promise<void> };
+export type RunningServer = {
+  server: WebServer;
+  url: string;
+  stop(): Promise<void>;
+  /** Reads the TLS certificate and key again now (SIGHUP); false if they were refused. Absent without TLS. */
+  reloadCertificate?: () => boolean;
+};
 
 /** Listens; stop() refuses new connections, lets in-flight requests finish, then closes the runtime. */
 export async function startServer(
   runtime: Runtime,
   port = runtime.config.port,
   host?: string,
+  options: { certificateCheckMs?: number } = {},
 ): Promise<RunningServer> {
-  const server = createWebServer(runtime.app, runtime.config.tls);
+  const { tls } = runtime.config;
+  const { server, certificate } = createWebServer(
+    runtime.app,
+    tls && { files: tls, logger: runtime.logger, checkMs: options.certificateCheckMs },
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
     server.listen(port, host);
+  }).catch((error: unknown) => {
+    certificate?.stop();
+    throw error;
   });
   // Longer than a proxy's or a client's idle keep-alive (nginx and load balancers keep 60 s): with
   // Node's 5 s, the server closed idle sockets just as the other side reused them, and those requests
@@ -26,6 +40,7 @@ export async function startServer(
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
+      certificate?.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Keep-alive sockets go idle as their in-flight responses finish; close each as soon as it does.
       const sweep = setInterval(() => server.closeIdleConnections(), 100);
@@ -39,5 +54,5 @@ export async function startServer(
     })();
     return stopping;
   };
-  return { server, url, stop };
+  return { server, url, stop, ...(certificate ? { reloadCertificate: certificate.reload } : {}) };
 }

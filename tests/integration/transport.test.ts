@@ -1,6 +1,4 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Express } from 'express';
@@ -11,41 +9,7 @@ import { ConfigError } from '../../src/config.ts';
 import { type RunningServer, startServer } from '../../src/server.ts';
 import { submitApi } from '../helpers/intake.ts';
 import { createTestRuntime, type TestRuntime, testConfig } from '../helpers/test-runtime.ts';
-
-/** A self-signed certificate for localhost and 127.0.0.1, made by openssl for this test only. */
-function selfSigned(dir: string, name: string): { cert: string; key: string } {
-  const cert = path.join(dir, `${name}.crt`);
-  const key = path.join(dir, `${name}.key`);
-  execFileSync(
-    'openssl',
-    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-days', '1'].concat([
-      '-addext',
-      'subjectAltName=DNS:localhost,IP:127.0.0.1',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-    ]),
-    { stdio: 'ignore' },
-  );
-  return { cert, key };
-}
-
-type Answer = { status: number; headers: Record<string, unknown>; body: string };
-
-function fetchHttps(url: string, ca?: Buffer): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = httpsGet(url, { agent: false, ...(ca ? { ca } : {}) }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        body += chunk;
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on('error', reject);
-  });
-}
+import { fetchHttps, selfSigned } from '../helpers/tls.ts';
 
 function configError(env: Record<string, string>): ConfigError {
   try {

@@ -32,7 +32,7 @@ export type RawClient = {
  */
 export async function rawClient(app: Express): Promise<RawClient> {
   // The product's own web server (its answers to requests Node refuses before Express included).
-  const server = createWebServer(app, undefined);
+  const { server } = createWebServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const agent = new Agent({ keepAlive: true, maxSockets: 4 });
