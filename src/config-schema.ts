@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { backupDirSetting, backupKeepSetting, backupScheduleSetting } from './backup/backup-settings.ts';
 import { LOCALES } from './i18n/i18n.ts';
+import { formRegionsSetting } from './requests/regions.ts';
 import {
   metricsTokenSetting,
   securityContactSetting,
@@ -56,6 +57,8 @@ export const envSchema = z.object({
   CALOPPA_RESPONSE_DAYS: z.coerce.number().int().min(3).max(366).default(30),
   ORG_DEFAULT_LAW: z.string().min(2).default('gdpr'),
   CCPA_APPLIES: z.enum(['true', 'false']).default('true'),
+  /** The places the web form lists (comma-separated, in order); everyone else picks "elsewhere". */
+  FORM_REGIONS: formRegionsSetting,
   VERIFICATION_TOKEN_HOURS: z.coerce
     .number()
     .int()

@@ -4,6 +4,7 @@ import { developmentSecret } from './config-dev-secret.ts';
 import { type Env, envSchema } from './config-schema.ts';
 import { LAW_IDS } from './deadlines/rules.ts';
 import { type ClockSettings, clockSettingsSchema } from './deadlines/settings.ts';
+import type { OfferedRegion } from './requests/regions.ts';
 import {
   type SecurityTxtSettings,
   securityTxtSettings,
@@ -26,8 +27,10 @@ export type Config = Readonly<{
   orgLocale: string;
   /** What the legal clock needs: ORG_COUNTRY, ORG_TIMEZONE, CCPA_BUSINESS_DAYS, CALOPPA_RESPONSE_DAYS. */
   clock: Readonly<ClockSettings>;
-  /** Law for subjects outside the EU/EEA, UK and California (ORG_DEFAULT_LAW). */
+  /** Law for subjects who live somewhere the form does not list (ORG_DEFAULT_LAW). */
   defaultLaw: string;
+  /** FORM_REGIONS: the places the web form lists, each with its law (see requests/regions.ts). */
+  formRegions: readonly OfferedRegion[];
   /** When false, Californians get CalOPPA instead of CCPA (the business is below CCPA's thresholds). */
   ccpaApplies: boolean;
   verification: Readonly<{ tokenHours: number; reminderHours: number; expiryDays: number }>;
@@ -149,6 +152,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     orgLocale: env.ORG_LOCALE,
     clock,
     defaultLaw: env.ORG_DEFAULT_LAW,
+    formRegions: env.FORM_REGIONS,
     ccpaApplies: env.CCPA_APPLIES === 'true',
     verification: Object.freeze({
       tokenHours: env.VERIFICATION_TOKEN_HOURS,

@@ -5,9 +5,10 @@ import { REQUEST_TYPES } from '../deadlines/rules.ts';
 import type { Csrf } from '../http/csrf.ts';
 import type { Views } from '../http/views.ts';
 import { newReference } from './reference.ts';
+import { lawForRegion } from './regions.ts';
 import type { RequestDeps } from './request-deps.ts';
-import { createRequestBody, type RequestFormBody, regions, requestFormBody } from './requests-schemas.ts';
-import { lawForRegion, submitRequest } from './requests-service.ts';
+import { createRequestBody, type RequestFormBody, requestFormBody } from './requests-schemas.ts';
+import { submitRequest } from './requests-service.ts';
 
 export type PublicRouteDeps = {
   requests: RequestDeps;
@@ -56,7 +57,7 @@ function renderForm(
         hint: t(`form.type.${value}.hint`),
         checked: values.type === value,
       })),
-      regions: regions.map((value) => ({
+      regions: [...deps.requests.config.formRegions, 'other'].map((value) => ({
         value,
         label: t(`form.region.${value}`),
         checked: values.region === value,
@@ -73,6 +74,7 @@ function renderForm(
 
 export function publicRoutes(deps: PublicRouteDeps): Router {
   const router = Router();
+  const formBody = requestFormBody(deps.requests.config.formRegions);
   router.get('/', (req, res) => renderForm(deps, req, res, {}));
 
   router.post('/requests', deps.csrf.protect(), deps.limits.perIp, deps.limits.perEmail, async (req, res) => {
@@ -84,7 +86,7 @@ export function publicRoutes(deps: PublicRouteDeps): Router {
       res.redirect(303, `/requests/received?ref=${newReference()}&type=${kind}`);
       return;
     }
-    const form = requestFormBody.safeParse(raw);
+    const form = formBody.safeParse(raw);
     const values = form.success ? form.data : (raw as FormValues);
     if (!form.success)
       return renderForm(

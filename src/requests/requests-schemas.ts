@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LAW_IDS, REQUEST_TYPES } from '../deadlines/rules.ts';
+import type { OfferedRegion, Region } from './regions.ts';
 
 // Control characters have no business in a name or an address; details may keep line breaks and tabs.
 const noControl = /^\P{Cc}*$/u;
@@ -62,28 +63,31 @@ export const createRequestBody = z
   .superRefine(rectifyNeedsCorrections);
 export type CreateRequestBody = z.infer<typeof createRequestBody>;
 
-export const regions = ['eu', 'uk', 'california', 'other'] as const;
-
 // The HTML form posts flat fields; repeated correction fields arrive as arrays.
 const stringOrList = z.union([z.string(), z.array(z.string())]).optional();
-export const requestFormBody = z
-  .object({
-    _csrf: z.string().optional(),
-    website: z.string().optional(), // honeypot: people never see it, bots fill it
-    type: requestTypeSchema,
-    region: z.enum(regions, { error: 'choose where you live' }),
-    email: emailSchema,
-    name: base.name,
-    details: base.details,
-    correctionField: stringOrList,
-    correctionValue: stringOrList,
-  })
-  .transform(({ correctionField, correctionValue, ...rest }) => {
-    const fields = [correctionField ?? []].flat();
-    const values = [correctionValue ?? []].flat();
-    const corrections = fields
-      .map((field, i) => ({ field: field.trim(), value: (values[i] ?? '').trim() }))
-      .filter((c) => c.field || c.value);
-    return { ...rest, corrections };
-  });
-export type RequestFormBody = z.infer<typeof requestFormBody>;
+
+/** The form's fields; `region` must be one the form offers (FORM_REGIONS) or `other`. */
+export const requestFormBody = (offered: readonly OfferedRegion[]) =>
+  z
+    .object({
+      _csrf: z.string().optional(),
+      website: z.string().optional(), // honeypot: people never see it, bots fill it
+      type: requestTypeSchema,
+      region: z.enum(['other', ...offered] satisfies [Region, ...Region[]], {
+        error: 'choose where you live',
+      }),
+      email: emailSchema,
+      name: base.name,
+      details: base.details,
+      correctionField: stringOrList,
+      correctionValue: stringOrList,
+    })
+    .transform(({ correctionField, correctionValue, ...rest }) => {
+      const fields = [correctionField ?? []].flat();
+      const values = [correctionValue ?? []].flat();
+      const corrections = fields
+        .map((field, i) => ({ field: field.trim(), value: (values[i] ?? '').trim() }))
+        .filter((c) => c.field || c.value);
+      return { ...rest, corrections };
+    });
+export type RequestFormBody = z.infer<ReturnType<typeof requestFormBody>>;

@@ -13,7 +13,7 @@ import { newReference } from './reference.ts';
 import type { RequestDeps } from './request-deps.ts';
 import { requestEmail } from './request-emails.ts';
 import { insertClockEvent, insertRequest } from './requests-repo.ts';
-import type { CreateRequestBody, RequestFormBody } from './requests-schemas.ts';
+import type { CreateRequestBody } from './requests-schemas.ts';
 
 export type SubmitResult = { reference: string; status: RequestRow['status'] };
 
@@ -21,14 +21,6 @@ const uniqueViolation = (error: unknown) => {
   const e = error as { code?: string; cause?: { code?: string } };
   return e.code === '23505' || e.cause?.code === '23505';
 };
-
-/** Where the subject lives → the law that applies (DESIGN: EU → GDPR, UK → UK GDPR, CA → CCPA or CalOPPA). */
-export function lawForRegion(region: RequestFormBody['region'], config: RequestDeps['config']): string {
-  if (region === 'eu') return 'gdpr';
-  if (region === 'uk') return 'uk-gdpr';
-  if (region === 'california') return config.ccpaApplies ? 'ccpa' : 'caloppa';
-  return config.defaultLaw;
-}
 
 /**
  * Intake: one transaction creates the request, its clock, its audit event and its first email.
