@@ -9,17 +9,10 @@ import { ConfigError } from '../../src/config.ts';
 import { type RunningServer, startServer } from '../../src/server.ts';
 import { submitApi } from '../helpers/intake.ts';
 import { createTestRuntime, type TestRuntime, testConfig } from '../helpers/test-runtime.ts';
+import { thrown } from '../helpers/thrown.ts';
 import { fetchHttps, selfSigned } from '../helpers/tls.ts';
 
-function configError(env: Record<string, string>): ConfigError {
-  try {
-    testConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
+const configError = (env: Record<string, string>) => thrown(ConfigError, () => testConfig(env));
 
 let rt: TestRuntime;
 let certs: string;

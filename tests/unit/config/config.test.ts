@@ -3,18 +3,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../../src/config.ts';
+import { thrown } from '../../helpers/thrown.ts';
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'rd-config-'));
 
-function errorOf(env: Record<string, string>): ConfigError {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
+const errorOf = (env: Record<string, string>) => thrown(ConfigError, () => loadConfig(env));
 
 describe('loadConfig', () => {
   it('empty environment in development → documented defaults and a generated secret', () => {

@@ -2,18 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { computeDeadline } from '../../../src/deadlines/compute.ts';
 import { DeadlineInputError } from '../../../src/deadlines/errors.ts';
 import { defaultClockSettings } from '../../../src/deadlines/settings.ts';
+import { thrown } from '../../helpers/thrown.ts';
 
 const good = { law: 'ccpa', type: 'access', received: '2026-01-09T18:00:00Z' };
 
-function errorOf(run: () => unknown): DeadlineInputError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof DeadlineInputError) return error;
-    throw error;
-  }
-  throw new Error('expected a DeadlineInputError');
-}
+const errorOf = (run: () => unknown) => thrown(DeadlineInputError, run);
 
 describe('computeDeadline input errors', () => {
   it.each([

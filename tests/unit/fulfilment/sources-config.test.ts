@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatPath, parseSources, SourcesConfigError } from '../../../src/fulfilment/sources-config.ts';
+import { thrown } from '../../helpers/thrown.ts';
 
 const valid = `
 sources:
@@ -29,15 +30,7 @@ sources:
     kind: builtin
 `;
 
-function problemOf(text: string): SourcesConfigError {
-  try {
-    parseSources(text);
-  } catch (error) {
-    if (error instanceof SourcesConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a SourcesConfigError');
-}
+const problemOf = (text: string) => thrown(SourcesConfigError, () => parseSources(text));
 
 describe('sources file', () => {
   it('valid YAML with every kind → parsed, with defaults filled in', () => {

@@ -5,19 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../../src/config.ts';
 import { LAW_IDS } from '../../../src/deadlines/rules.ts';
 import { lawForRegion, OFFERED_REGIONS, REGION_LAWS } from '../../../src/requests/regions.ts';
+import { thrown } from '../../helpers/thrown.ts';
 
 const config = (env: Record<string, string>) =>
   loadConfig({ DATA_DIR: mkdtempSync(path.join(tmpdir(), 'rd-regions-')), ...env });
 
-function errorOf(env: Record<string, string>): ConfigError {
-  try {
-    config(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
+const errorOf = (env: Record<string, string>) => thrown(ConfigError, () => config(env));
 
 describe('web form regions', () => {
   it('every place the form can offer → a law in the deadline table', () => {
