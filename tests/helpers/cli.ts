@@ -18,8 +18,8 @@ export function runCli(args: string[], env: Record<string, string> = {}) {
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** Starts the real CLI in the background; resolves once a log line matches `ready`. */
-export async function startCli(args: string[], env: Record<string, string>, ready: RegExp) {
+/** Starts the real CLI in the background; resolves once a log line matches `ready` (within readyMs). */
+export async function startCli(args: string[], env: Record<string, string>, ready: RegExp, readyMs = 60_000) {
   const child: ChildProcess = spawn(process.execPath, [binPath, ...args], {
     env: { ...baseEnv(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -32,7 +32,11 @@ export async function startCli(args: string[], env: Record<string, string>, read
     output += d;
   });
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not ready in time:\n${output}`)), 60_000);
+    const timer = setTimeout(() => {
+      // Not left running behind a failed test.
+      child.kill('SIGKILL');
+      reject(new Error(`not ready in time:\n${output}`));
+    }, readyMs);
     const check = () => {
       if (ready.test(output)) {
         clearTimeout(timer);

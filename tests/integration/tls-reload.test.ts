@@ -141,7 +141,7 @@ describe('the real process', () => {
     install(first);
     const dataDir = mkdtempSync(path.join(dir, 'data-'));
     const env = { DATA_DIR: dataDir, PORT: '0', TLS_CERT_FILE: live.cert, TLS_KEY_FILE: live.key };
-    const cli = await startCli(['serve', '--no-worker'], env, /listening on/);
+    const cli = await startCli(['serve', '--no-worker'], env, /listening on/, 110_000);
     try {
       const port = Number(/"port":\{[^}]*"port":(\d+)/.exec(cli.output())?.[1]);
       const url = `https://127.0.0.1:${port}`;
@@ -153,6 +153,7 @@ describe('the real process', () => {
       cli.child.kill('SIGTERM');
       expect(await cli.exited).toBe(0);
     }
-    // A serve process starting on a loaded CI machine can take most of a minute.
-  }, 120_000);
+    // A serve process starting on a loaded CI machine (migrating a new embedded database) can take
+    // more than a minute.
+  }, 170_000);
 });
