@@ -83,7 +83,14 @@ export function createApp(deps: AppDeps): Express {
       return next(new AppError('NOT_FOUND', 'Nothing is here.'));
     next();
   });
-  const metrics = deps.metrics ?? createMetrics({ db: deps.database.db, now: deps.now, logger: deps.logger });
+  const metrics =
+    deps.metrics ??
+    createMetrics({
+      db: deps.database.db,
+      now: deps.now,
+      logger: deps.logger,
+      webhooks: Boolean(deps.config.webhook),
+    });
   app.use(httpMetrics(metrics));
   app.use(requestLogging(deps.logger));
   app.use(

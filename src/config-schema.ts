@@ -111,6 +111,9 @@ export const envSchema = z.object({
   SECURITY_POLICY_URL: url(['https:']).optional(),
   SECURITY_TXT_EXPIRES: securityExpiresSetting,
   SECURITY_LANGUAGES: securityLanguagesSetting,
+  /** Request events POSTed to this URL, signed per Standard Webhooks with WEBHOOK_SECRET (both or neither). */
+  WEBHOOK_URL: z.string().optional(),
+  WEBHOOK_SECRET: z.string().optional(),
   /** Scheduled backups of the embedded database: cron (UTC), how many to keep, where. */
   BACKUP_SCHEDULE: backupScheduleSetting,
   BACKUP_KEEP: backupKeepSetting,

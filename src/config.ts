@@ -12,6 +12,7 @@ import {
   type TrustProxy,
   tlsFiles,
 } from './transport/transport-settings.ts';
+import { type WebhookSettings, webhookSettings } from './webhooks/webhooks-settings.ts';
 
 export type Config = Readonly<{
   env: Env['NODE_ENV'];
@@ -64,6 +65,8 @@ export type Config = Readonly<{
   securityTxt: SecurityTxtSettings | undefined;
   /** BACKUP_SCHEDULE, BACKUP_KEEP, BACKUP_DIR (embedded database only). */
   backup: BackupSettings;
+  /** WEBHOOK_URL + WEBHOOK_SECRET: where request events are delivered; undefined when off. */
+  webhook: WebhookSettings | undefined;
 }>;
 
 export class ConfigError extends Error {
@@ -104,6 +107,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   });
   if (securityTxt && 'problem' in securityTxt)
     throw new ConfigError(securityTxt.variable, securityTxt.problem);
+  const webhook = webhookSettings(env.WEBHOOK_URL, env.WEBHOOK_SECRET, env.NODE_ENV === 'production');
+  if (webhook && 'problem' in webhook) throw new ConfigError(webhook.variable, webhook.problem);
   if (!(LAW_IDS as readonly string[]).includes(env.ORG_DEFAULT_LAW)) {
     throw new ConfigError('ORG_DEFAULT_LAW', `must be one of ${LAW_IDS.join(', ')}`);
   }
@@ -176,6 +181,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     metricsToken: env.METRICS_TOKEN,
     securityTxt,
     backup,
+    webhook,
   });
 }
 

@@ -22,6 +22,7 @@ import { createLogger, type Logger } from './logger.ts';
 import { createMailTransport, type MailTransport } from './mail/mail-transport.ts';
 import { createMetrics } from './metrics/metrics-registry.ts';
 import type { RequestDeps } from './requests/request-deps.ts';
+import { startWebhooks } from './webhooks/webhooks-dispatcher.ts';
 
 export type Runtime = {
   config: Config;
@@ -123,7 +124,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
         })
       : undefined;
     // One registry per process: the app serves it, the worker counts failed sends into it.
-    const metrics = createMetrics({ db: database.db, now, logger });
+    const metrics = createMetrics({ db: database.db, now, logger, webhooks: Boolean(config.webhook) });
     if (options.worker) {
       await registerWorkers({
         onSendFailure: () => metrics.emailSendFailures.inc(),
@@ -162,6 +163,11 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     const app = createApp(appDeps);
     // Seals appended audit events into the hash chain about once a second (worker processes only).
     const auditSealer = options.worker ? startAuditSealer(database.db, logger) : undefined;
+    // Delivers sealed request events to WEBHOOK_URL (worker processes only; one at a time by lease).
+    const webhooks =
+      options.worker && config.webhook
+        ? await startWebhooks({ db: database.db, now, logger, settings: config.webhook })
+        : undefined;
     return {
       config,
       logger,
@@ -178,6 +184,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
       appDeps,
       app,
       async close() {
+        await webhooks?.stop();
         await auditSealer?.stop();
         await jobs.stop(8000);
         await demoNewsletter?.close();

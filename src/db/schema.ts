@@ -9,6 +9,7 @@ import {
 } from './schema/fulfilment-tables.ts';
 import type { clockEvents, requestNotes, requests, verificationTokens } from './schema/requests-tables.ts';
 import { staffAccounts, staffSessions } from './schema/staff-tables.ts';
+import type { webhookState } from './schema/webhooks-tables.ts';
 
 export { auditEvents, outbox, rateLimits, seenSignatures } from './schema/audit-mail-tables.ts';
 export {
@@ -18,6 +19,7 @@ export {
   type StoredCorrection,
   verificationTokens,
 } from './schema/requests-tables.ts';
+export { webhookState } from './schema/webhooks-tables.ts';
 export {
   collectedRecords,
   downloadCodes,
@@ -42,3 +44,4 @@ export type FulfilmentTaskRow = typeof fulfilmentTasks.$inferSelect;
 export type SuppressionRow = typeof suppressions.$inferSelect;
 export type ExportBundleRow = typeof exportBundles.$inferSelect;
 export type DownloadCodeRow = typeof downloadCodes.$inferSelect;
+export type WebhookStateRow = typeof webhookState.$inferSelect;

@@ -4,9 +4,16 @@ import { queues } from '../jobs/queues.ts';
 import type { Logger } from '../logger.ts';
 import { allStatuses } from '../queue/queue-schemas.ts';
 import { queueCounts } from '../queue/queue-service.ts';
+import { webhookBacklog } from '../webhooks/webhooks-repo.ts';
 import { countJobs, countOutbox, watchedJobStates } from './metrics-repo.ts';
 
-export type MetricsDeps = { db: Executor; now: () => Date; logger: Logger };
+export type MetricsDeps = {
+  db: Executor;
+  now: () => Date;
+  logger: Logger;
+  /** WEBHOOK_URL is set: the webhook backlog gauges exist (off, they would only ever say 0). */
+  webhooks?: boolean;
+};
 
 export type Metrics = {
   /** This process's own registry: apps in one process (tests) never share series. */
@@ -114,6 +121,8 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     (gauge, counts) => gauge.set(counts.failing),
   );
 
+  if (deps.webhooks) webhookGauges(registry, deps);
+
   return {
     registry,
     emailSendFailures: new Counter({
@@ -129,4 +138,28 @@ export function createMetrics(deps: MetricsDeps): Metrics {
       registers: [registry],
     }),
   };
+}
+
+function webhookGauges(registry: Registry, deps: MetricsDeps): void {
+  const webhooks = perScrape(() => webhookBacklog(deps.db));
+  databaseGauge(
+    registry,
+    deps,
+    {
+      name: 'rightsdesk_webhook_undelivered',
+      help: 'Sealed request events not yet delivered to WEBHOOK_URL',
+    },
+    webhooks,
+    (gauge, backlog) => (backlog ? gauge.set(backlog.undelivered) : gauge.reset()),
+  );
+  databaseGauge(
+    registry,
+    deps,
+    {
+      name: 'rightsdesk_webhook_failed_attempts',
+      help: 'Failed tries in a row of the event at the head of the webhook queue (0 while deliveries succeed)',
+    },
+    webhooks,
+    (gauge, backlog) => (backlog ? gauge.set(backlog.attempts) : gauge.reset()),
+  );
 }
