@@ -161,13 +161,14 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
       ...(demoNewsletter ? { demoNewsletter } : {}),
     };
     const app = createApp(appDeps);
-    // Seals appended audit events into the hash chain about once a second (worker processes only).
-    const auditSealer = options.worker ? startAuditSealer(database.db, logger) : undefined;
     // Delivers sealed request events to WEBHOOK_URL (worker processes only; one at a time by lease).
+    // Started before the sealer: if it cannot start, nothing is left running against a closed database.
     const webhooks =
       options.worker && config.webhook
         ? await startWebhooks({ db: database.db, now, logger, settings: config.webhook })
         : undefined;
+    // Seals appended audit events into the hash chain about once a second (worker processes only).
+    const auditSealer = options.worker ? startAuditSealer(database.db, logger) : undefined;
     return {
       config,
       logger,

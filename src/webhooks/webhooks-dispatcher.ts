@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ensureWebhookState } from './webhooks-repo.ts';
 import { deliverWebhooks, type WebhookDeps } from './webhooks-service.ts';
 
@@ -45,8 +46,11 @@ export function startWebhookDispatcher(
   };
 }
 
-/** Webhooks on: the delivery state row exists (cursor at the chain's tip the first time), then the loop runs. */
+/** Webhooks on: the delivery state is there (a new endpoint starts at the chain's tip), then the loop runs. */
 export async function startWebhooks(deps: WebhookDeps, intervalMs?: number): Promise<WebhookDispatcher> {
-  await ensureWebhookState(deps.db);
+  const endpoint = createHash('sha256').update(deps.settings.url).digest('hex');
+  const state = await ensureWebhookState(deps.db, endpoint);
+  // The URL itself is never logged: it may carry a receiver's token in its query.
+  if (state !== 'resumed') deps.logger.info({ state }, 'webhook delivery starts from the current event');
   return startWebhookDispatcher(deps, intervalMs);
 }

@@ -5,21 +5,41 @@ import { auditEvents, requests, webhookState } from '../db/schema.ts';
 // One endpoint (WEBHOOK_URL), so one row.
 const STATE_ID = 'default';
 const mine = eq(webhookState.id, STATE_ID);
+// Lease times are the database's, so workers on hosts whose clocks differ still agree.
+const LEASE = sql`now() + interval '60 seconds'`;
 
-/** Staff reading a request is audited, but it is not news for other systems. */
-export const QUIET_KINDS = ['request.viewed', 'request.looked_up'];
+/** Staff reading a request or previewing its bundle is audited, but it is not news for other systems. */
+export const QUIET_KINDS = ['request.viewed', 'request.looked_up', 'export.previewed'];
 const delivered = and(isNotNull(auditEvents.requestId), notInArray(auditEvents.kind, QUIET_KINDS));
 
 /**
- * The first time webhooks are on, delivery starts at the chain's tip: a new endpoint gets what happens
- * from now on, not years of history in one burst.
+ * Delivery starts at the chain's tip for a new endpoint (the first start, or a changed WEBHOOK_URL): it
+ * gets what happens from now on, not years of history or another endpoint's backlog. The same endpoint
+ * again (after a restart, or webhooks off for a while) resumes where it stopped: nothing is missed.
  */
-export async function ensureWebhookState(db: Db): Promise<void> {
+export async function ensureWebhookState(db: Db, endpoint: string): Promise<'new' | 'resumed' | 'reset'> {
   const [tip] = await db.select({ seq: max(auditEvents.seq) }).from(auditEvents);
-  await db
+  const fresh = {
+    endpoint,
+    lastSeq: Number(tip?.seq ?? 0),
+    leaseToken: null,
+    leaseUntil: null,
+    attempts: 0,
+    nextAttemptAt: null,
+    lastError: null,
+  };
+  const inserted = await db
     .insert(webhookState)
-    .values({ id: STATE_ID, lastSeq: Number(tip?.seq ?? 0) })
-    .onConflictDoNothing({ target: webhookState.id });
+    .values({ id: STATE_ID, ...fresh })
+    .onConflictDoNothing({ target: webhookState.id })
+    .returning({ id: webhookState.id });
+  if (inserted.length > 0) return 'new';
+  const reset = await db
+    .update(webhookState)
+    .set(fresh)
+    .where(and(mine, sql`${webhookState.endpoint} <> ${endpoint}`))
+    .returning({ id: webhookState.id });
+  return reset.length > 0 ? 'reset' : 'resumed';
 }
 
 /** True when a sealed request event waits past the last delivered one (a read, no write: idle is cheap). */
@@ -33,15 +53,18 @@ export async function hasUndeliveredEvents(db: Db): Promise<boolean> {
   return rows.length > 0;
 }
 
-/** Takes the delivery lease if it is free and no backoff is running; the cursor and attempts, or undefined. */
-export async function claimWebhookLease(db: Db, now: Date, leaseUntil: Date) {
+/**
+ * Takes the delivery lease under `token` if it is free and no backoff is running (`now` is the app's
+ * clock, which set the backoff). The cursor and the failed attempts so far, or undefined.
+ */
+export async function claimWebhookLease(db: Db, token: string, now: Date) {
   const [row] = await db
     .update(webhookState)
-    .set({ leaseUntil })
+    .set({ leaseToken: token, leaseUntil: LEASE })
     .where(
       and(
         mine,
-        or(isNull(webhookState.leaseUntil), lte(webhookState.leaseUntil, now)),
+        or(isNull(webhookState.leaseUntil), lte(webhookState.leaseUntil, sql`now()`)),
         or(isNull(webhookState.nextAttemptAt), lte(webhookState.nextAttemptAt, now)),
       ),
     )
@@ -52,6 +75,7 @@ export async function claimWebhookLease(db: Db, now: Date, leaseUntil: Date) {
 export type WebhookEvent = {
   eventId: number;
   seq: number;
+  hash: string;
   kind: string;
   actor: string;
   data: Record<string, unknown>;
@@ -61,10 +85,11 @@ export type WebhookEvent = {
 
 /** Sealed request events after `afterSeq`, in chain order, with their request's reference and status now. */
 export async function undeliveredEvents(db: Db, afterSeq: number, limit: number): Promise<WebhookEvent[]> {
-  const rows = await db
+  return db
     .select({
       eventId: auditEvents.id,
       seq: sql<number>`${auditEvents.seq}`.mapWith(Number),
+      hash: sql<string>`${auditEvents.hash}`,
       kind: auditEvents.kind,
       actor: auditEvents.actor,
       data: auditEvents.data,
@@ -82,39 +107,51 @@ export async function undeliveredEvents(db: Db, afterSeq: number, limit: number)
     .where(and(gt(auditEvents.seq, afterSeq), delivered))
     .orderBy(asc(auditEvents.seq))
     .limit(limit);
-  return rows;
 }
 
-/** One event delivered: the cursor moves past it and the lease is renewed. */
-export async function markWebhookDelivered(db: Db, seq: number, now: Date, leaseUntil: Date): Promise<void> {
-  await db
+// Every write after the claim holds only while this run still owns the lease: a worker that stalled
+// past its lease finds 0 rows and stops, instead of moving another worker's cursor or freeing its lease.
+const held = (token: string) => and(mine, eq(webhookState.leaseToken, token));
+
+/** One event delivered: the cursor moves from `fromSeq` past it and the lease is renewed. False: lease lost. */
+export async function markWebhookDelivered(
+  db: Db,
+  token: string,
+  fromSeq: number,
+  seq: number,
+  at: Date,
+): Promise<boolean> {
+  const rows = await db
     .update(webhookState)
     .set({
       lastSeq: seq,
       attempts: 0,
       nextAttemptAt: null,
       lastError: null,
-      lastDeliveredAt: now,
-      leaseUntil,
+      lastDeliveredAt: at,
+      leaseUntil: LEASE,
     })
-    .where(mine);
+    .where(and(held(token), eq(webhookState.lastSeq, fromSeq)))
+    .returning({ id: webhookState.id });
+  return rows.length > 0;
 }
 
-/** A delivery failed: the cursor stays, the next try waits until `nextAttemptAt`, the lease is free. */
+/** A delivery failed: the cursor stays, the next try waits until `nextAttemptAt`, the lease is freed. */
 export async function markWebhookFailed(
   db: Db,
+  token: string,
   attempts: number,
   nextAttemptAt: Date,
   error: string,
 ): Promise<void> {
   await db
     .update(webhookState)
-    .set({ attempts, nextAttemptAt, lastError: error, leaseUntil: null })
-    .where(mine);
+    .set({ attempts, nextAttemptAt, lastError: error, leaseToken: null, leaseUntil: null })
+    .where(held(token));
 }
 
-export async function releaseWebhookLease(db: Db): Promise<void> {
-  await db.update(webhookState).set({ leaseUntil: null }).where(mine);
+export async function releaseWebhookLease(db: Db, token: string): Promise<void> {
+  await db.update(webhookState).set({ leaseToken: null, leaseUntil: null }).where(held(token));
 }
 
 export async function readWebhookState(db: Db) {

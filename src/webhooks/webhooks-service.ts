@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/client.ts';
 import type { Logger } from '../logger.ts';
 import {
@@ -21,7 +22,6 @@ export type WebhookDeps = {
   signal?: AbortSignal;
 };
 
-const LEASE_MS = 60_000;
 const TIMEOUT_MS = 10_000;
 const BATCH = 50;
 /** 5 s, 10 s, 20 s … doubling up to an hour between tries; events are never dropped. */
@@ -29,18 +29,34 @@ export const webhookBackoffMs = (attempts: number) => Math.min(5000 * 2 ** (atte
 
 // Staff are named by role only: an event stream leaving the organisation needs no account ids.
 const actorOf = (actor: string) => (actor === 'subject' || actor === 'system' ? actor : 'staff');
+/** The event's own record, with the one staff account id it can hold (an assignment) made a yes/no. */
+function detailsOf(data: Record<string, unknown>): Record<string, unknown> {
+  if (!('assignee' in data)) return data;
+  const { assignee, ...rest } = data;
+  return { ...rest, assigned: assignee !== null && assignee !== undefined };
+}
+/**
+ * From the sealed event's hash, unique in the chain: a database id would come round again after a
+ * restore from backup, and receivers deduplicating by id would drop the new events.
+ */
+export const webhookId = (event: Pick<WebhookEvent, 'hash'>) => `evt_${event.hash.slice(0, 32)}`;
 
 /** The Standard Webhooks payload: type, timestamp, data. No email, name or free text: references and codes. */
 export function webhookBody(event: WebhookEvent): string {
   return JSON.stringify({
     type: event.kind,
     timestamp: event.at.toISOString(),
-    data: { seq: event.seq, actor: actorOf(event.actor), request: event.request, details: event.data },
+    data: {
+      seq: event.seq,
+      actor: actorOf(event.actor),
+      request: event.request,
+      details: detailsOf(event.data),
+    },
   });
 }
 
 async function post(deps: WebhookDeps, event: WebhookEvent): Promise<string | undefined> {
-  const id = `evt_${event.eventId}`;
+  const id = webhookId(event);
   const body = webhookBody(event);
   // The wall clock, not the app's: receivers refuse a signature more than a few minutes from their own time.
   const timestamp = Math.floor(Date.now() / 1000);
@@ -76,8 +92,8 @@ async function post(deps: WebhookDeps, event: WebhookEvent): Promise<string | un
  */
 export async function deliverWebhooks(deps: WebhookDeps): Promise<{ delivered: number; failed?: string }> {
   if (!(await hasUndeliveredEvents(deps.db))) return { delivered: 0 };
-  const lease = () => new Date(deps.now().getTime() + LEASE_MS);
-  const claim = await claimWebhookLease(deps.db, deps.now(), lease());
+  const token = randomUUID();
+  const claim = await claimWebhookLease(deps.db, token, deps.now());
   if (!claim) return { delivered: 0 };
   let delivered = 0;
   let cursor = claim.lastSeq;
@@ -93,26 +109,30 @@ export async function deliverWebhooks(deps: WebhookDeps): Promise<{ delivered: n
         if (failed) {
           attempts++;
           const retryAt = new Date(deps.now().getTime() + webhookBackoffMs(attempts));
-          await markWebhookFailed(deps.db, attempts, retryAt, failed);
+          await markWebhookFailed(deps.db, token, attempts, retryAt, failed);
           deps.logger.warn(
             { seq: event.seq, reason: failed, attempts, retryAt },
             'webhook delivery failed; will retry',
           );
           return { delivered, failed };
         }
-        await markWebhookDelivered(deps.db, event.seq, deps.now(), lease());
+        if (!(await markWebhookDelivered(deps.db, token, cursor, event.seq, deps.now()))) {
+          // This run stalled past its lease and another worker took over: it goes on from there.
+          deps.logger.warn({ seq: event.seq }, 'webhook lease lost to another worker; stopping this run');
+          return { delivered };
+        }
         cursor = event.seq;
         attempts = 0;
         delivered++;
       }
       if (events.length < BATCH) break;
     }
-    await releaseWebhookLease(deps.db);
+    await releaseWebhookLease(deps.db, token);
     if (delivered > 0) deps.logger.debug({ delivered, seq: cursor }, 'webhook events delivered');
     return { delivered };
   } catch (error) {
     // A database failure mid-run: the lease lapses by itself if this cannot be written either.
-    await releaseWebhookLease(deps.db).catch(() => {});
+    await releaseWebhookLease(deps.db, token).catch(() => {});
     throw error;
   }
 }

@@ -15,6 +15,9 @@ function checkUrl(value: string, production: boolean): string | undefined {
     return 'must be an http(s) URL';
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must be an http(s) URL';
+  // fetch refuses URLs with credentials: every delivery would fail. Put a token in the path or query.
+  if (url.username || url.password)
+    return 'must not contain a user name or password (put a token in the path or query)';
   // Events name requests by reference and status: over plain http they could be read or forged on the way.
   if (production && url.protocol === 'http:' && !loopback(url.hostname))
     return 'must be https in production (plain http only to this host)';

@@ -21,6 +21,14 @@ describe('webhook settings', () => {
     ['not a URL', 'hooks.example.org', secret, false, 'WEBHOOK_URL', /http\(s\) URL/],
     ['an ftp URL', 'ftp://hooks.example.org', secret, false, 'WEBHOOK_URL', /http\(s\) URL/],
     [
+      'a URL with a password (fetch refuses them)',
+      'https://u:p@hooks.example.org',
+      secret,
+      false,
+      'WEBHOOK_URL',
+      /user name or password/,
+    ],
+    [
       'plain http to another host in production',
       'http://hooks.example.org',
       secret,
