@@ -40,6 +40,17 @@ function onShutdown(stop: () => Promise<void>, logger: { info(msg: string): void
   process.on('SIGINT', handler);
 }
 
+/**
+ * SIGHUP is the usual "reload" signal (certbot deploy hooks, systemd ExecReload): it reloads the TLS
+ * certificate, and is logged and otherwise ignored, never the default of ending the process.
+ */
+function onReload(logger: { info(msg: string): void }, reloadCertificate?: () => boolean): void {
+  process.on('SIGHUP', () => {
+    if (reloadCertificate) reloadCertificate();
+    else logger.info('SIGHUP received: no TLS certificate to reload');
+  });
+}
+
 const program = new Command()
   .name('rightsdesk')
   .description('Privacy rights requests: intake, verification, legal clock, DPO queue, fulfilment, exports.')
@@ -65,9 +76,7 @@ program
       `Rightsdesk listening on ${cfg.publicUrl}`,
     );
     onShutdown(server.stop, runtime.logger);
-    // The usual "reload your certificate" signal (certbot deploy hooks, systemd ExecReload).
-    const { reloadCertificate } = server;
-    if (reloadCertificate) process.on('SIGHUP', () => void reloadCertificate());
+    onReload(runtime.logger, server.reloadCertificate);
   });
 
 program
@@ -78,6 +87,7 @@ program
     guardUnhandledRejections(runtime.logger);
     runtime.logger.info({ database: runtime.database.kind }, 'worker started');
     onShutdown(runtime.close, runtime.logger);
+    onReload(runtime.logger);
   });
 
 program

@@ -20,7 +20,7 @@ export async function startServer(
   const { tls } = runtime.config;
   const { server, certificate } = createWebServer(
     runtime.app,
-    tls && { files: tls, logger: runtime.logger, checkMs: options.certificateCheckMs },
+    tls && { files: tls, logger: runtime.logger, checkMs: options.certificateCheckMs, now: runtime.now },
   );
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);

@@ -12,7 +12,7 @@ import {
 import type { TlsFiles } from './transport-settings.ts';
 
 export type WebServer = HttpServer | HttpsServer;
-export type TlsServing = { files: TlsFiles; logger: Logger; checkMs?: number };
+export type TlsServing = { files: TlsFiles; logger: Logger; checkMs?: number; now?: () => Date };
 
 /**
  * HTTPS with the configured certificate and key, or plain HTTP (behind a TLS-terminating proxy).
@@ -30,6 +30,10 @@ export function createWebServer(
   const loaded = loadCertificate(tls.files);
   const server = createHttpsServer(tlsOptions(loaded), listener);
   server.on('clientError', answerClientError);
-  reportCertificate(loaded, tls.logger);
-  return { server, certificate: watchCertificate(server, tls.files, tls.logger, tls.checkMs) };
+  reportCertificate(loaded, tls.logger, tls.now?.());
+  const certificate = watchCertificate(server, tls.files, tls.logger, {
+    ...(tls.checkMs ? { intervalMs: tls.checkMs } : {}),
+    ...(tls.now ? { now: tls.now } : {}),
+  });
+  return { server, certificate };
 }

@@ -97,7 +97,7 @@ describe('CLI', () => {
     expect(stdout).toContain('migrated (pglite)');
   });
 
-  it('serve on PGlite, then SIGTERM → answers health, then exits 0 within 10 s; a second process is refused while it runs', async () => {
+  it('serve on PGlite, then SIGHUP and SIGTERM → answers health, survives the SIGHUP, then exits 0 within 10 s; a second process is refused while it runs', async () => {
     const dataDir = tmp();
     const port = await freePort();
     const server = await startCli(['serve'], { DATA_DIR: dataDir, PORT: String(port) }, /listening on/);
@@ -110,6 +110,11 @@ describe('CLI', () => {
       const second = runCli(['migrate'], { DATA_DIR: dataDir });
       expect(second.status).toBe(1);
       expect(second.stderr).toMatch(/in use by process \d+/);
+
+      // SIGHUP (a reload, e.g. systemd ExecReload) without TLS is logged and ignored, never an exit.
+      server.child.kill('SIGHUP');
+      await expect.poll(() => server.output(), { timeout: 10_000 }).toContain('no TLS certificate to reload');
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
     } finally {
       server.child.kill('SIGTERM');
       // Exit code 0, not the watchdog's 1: shutdown finished inside the 10 s budget.

@@ -21,6 +21,8 @@ let renewed: Pair;
 let third: Pair;
 /** The paths the server is configured with; each test copies a pair over them. */
 let live: Pair;
+/** The app's clock for the servers here (undefined: the real time). */
+let clock: Date | undefined;
 
 const logged = (msg: string) =>
   lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((entry) => entry.msg === msg);
@@ -35,7 +37,8 @@ async function serve(certificateCheckMs: number): Promise<RunningServer> {
   const app = createApp({ ...rt.appDeps, config });
   const logger = createLogger('info', { write: (line: string) => void lines.push(line) });
   // The shared runtime outlives these servers: stopping one closes nothing else.
-  return startServer({ ...rt, config, app, logger, close: async () => {} }, 0, '127.0.0.1', {
+  const now = () => clock ?? new Date();
+  return startServer({ ...rt, config, app, logger, now, close: async () => {} }, 0, '127.0.0.1', {
     certificateCheckMs,
   });
 }
@@ -124,6 +127,19 @@ describe('reloading on demand (what SIGHUP does)', () => {
     install(third, 'key');
     expect(server.reloadCertificate?.()).toBe(false);
     expect(await servedFingerprint(server.url)).toBe(fingerprintOf(renewed.cert));
+  });
+
+  it('a certificate the clock says has expired → refused with its dates, the previous one still served', async () => {
+    install(third);
+    clock = new Date(Date.now() + 100 * 86_400_000);
+    try {
+      expect(server.reloadCertificate?.()).toBe(false);
+    } finally {
+      clock = undefined;
+    }
+    expect(await servedFingerprint(server.url)).toBe(fingerprintOf(renewed.cert));
+    const refusal = logged('TLS certificate not reloaded: still serving the previous one').at(-1);
+    expect(String(refusal?.reason)).toMatch(/^the certificate is valid only from .* to /);
   });
 
   it('a certificate with days left under 14 → loaded, and logged as a warning to renew', async () => {
