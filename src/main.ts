@@ -15,6 +15,7 @@ import { registerReportCommand } from './reports/report-command.ts';
 import { createRuntime, type Runtime } from './runtime.ts';
 import { startServer } from './server.ts';
 import { registerStaffCommand } from './staff/staff-command.ts';
+import { registerWebhooksCommand } from './webhooks/webhooks-command.ts';
 
 /** Config is parsed once, on first use, so `--help` works even with a broken environment. */
 let config: Config | undefined;
@@ -108,33 +109,29 @@ program
     }
   });
 
+/** The configured database, migrated: what the maintenance commands work on. */
+async function openMigrated() {
+  const cfg = getConfig();
+  const database = await openDatabase({ url: cfg.databaseUrl, dataDir: cfg.dataDir });
+  await migrateDatabase(database);
+  return { cfg, database, db: database.db, close: () => database.close() };
+}
+
 registerDeadlineCommand(program, () => getConfig().clock);
 registerExportCommand(program);
 registerBackupCommands(program, getConfig);
-registerAuditCommand(program, async () => {
-  const cfg = getConfig();
-  const database = await openDatabase({ url: cfg.databaseUrl, dataDir: cfg.dataDir });
-  await migrateDatabase(database);
-  return { db: database.db, close: () => database.close() };
-});
+registerAuditCommand(program, openMigrated);
 
 registerReportCommand(program, async () => {
-  const cfg = getConfig();
-  const database = await openDatabase({ url: cfg.databaseUrl, dataDir: cfg.dataDir });
-  await migrateDatabase(database);
-  return {
-    db: database.db,
-    timeZone: cfg.clock.orgTimeZone,
-    orgName: cfg.orgName,
-    close: () => database.close(),
-  };
+  const opened = await openMigrated();
+  return { ...opened, timeZone: opened.cfg.clock.orgTimeZone, orgName: opened.cfg.orgName };
 });
 
+registerWebhooksCommand(program, openMigrated);
+
 registerStaffCommand(program, async () => {
-  const cfg = getConfig();
-  const database = await openDatabase({ url: cfg.databaseUrl, dataDir: cfg.dataDir });
-  await migrateDatabase(database);
-  return { db: database.db, secretKey: cfg.secretKey, close: () => database.close() };
+  const opened = await openMigrated();
+  return { ...opened, secretKey: opened.cfg.secretKey };
 });
 
 try {

@@ -171,3 +171,36 @@ export async function webhookBacklog(
     .where(and(gt(auditEvents.seq, state.lastSeq), delivered));
   return { undelivered: row?.n ?? 0, attempts: state.attempts };
 }
+
+/** Lets the next look try the head event at once instead of waiting out its backoff. */
+export async function clearWebhookBackoff(db: Db): Promise<boolean> {
+  const rows = await db
+    .update(webhookState)
+    .set({ nextAttemptAt: null })
+    .where(mine)
+    .returning({ id: webhookState.id });
+  return rows.length > 0;
+}
+
+/**
+ * Moves the cursor past the head event, the one every later event waits behind (an operator's call
+ * when a receiver will never take it). Only while no worker holds the lease; the head, or why not.
+ */
+export async function skipHeadEvent(db: Db): Promise<WebhookEvent | 'none' | 'busy' | 'off'> {
+  const state = await readWebhookState(db);
+  if (!state) return 'off';
+  const [head] = await undeliveredEvents(db, state.lastSeq, 1);
+  if (!head) return 'none';
+  const moved = await db
+    .update(webhookState)
+    .set({ lastSeq: head.seq, attempts: 0, nextAttemptAt: null, lastError: null })
+    .where(
+      and(
+        mine,
+        eq(webhookState.lastSeq, state.lastSeq),
+        or(isNull(webhookState.leaseUntil), lte(webhookState.leaseUntil, sql`now()`)),
+      ),
+    )
+    .returning({ id: webhookState.id });
+  return moved.length > 0 ? head : 'busy';
+}
