@@ -1,4 +1,4 @@
-// npm run bench [-- intake verification queue export]: each benchmark in a process of its own (so one
+// npm run bench [-- intake verification queue export webhooks]: each benchmark in a process of its own (so one
 // bench's memory and JIT state never colour the next), one after the other; each writes its figures
 // into bench/results.json. Then the table goes to bench/results.md and the console.
 // BENCH_SCALE=small makes every bench a quick smoke run, written to bench/results.small.{json,md}.
@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { readResults, resultsMarkdown } from './lib/harness.ts';
 import { writeResultsMarkdown } from './lib/report.ts';
 
-const all = ['intake', 'verification', 'queue', 'export'];
+const all = ['intake', 'verification', 'queue', 'export', 'webhooks'];
 const asked = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = asked.filter((name) => !all.includes(name));
 if (unknown.length) {

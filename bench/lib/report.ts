@@ -95,11 +95,33 @@ function verificationRows(f: Figures): Row[] {
   ];
 }
 
+type WebhookFigures = {
+  events: number;
+  ratio: number;
+  peakRssMb: number;
+  rightsdesk: { seconds: number; perSec: number };
+  baseline: { seconds: number; perSec: number };
+};
+
+function webhookRows(f: Figures): Row[] {
+  const w = f as unknown as WebhookFigures;
+  return [
+    {
+      bench: `webhooks: ${n(w.events)} sealed events, signed, POSTed in order, cursor moved per event`,
+      rightsdesk: `${n(w.rightsdesk.perSec)} events/s (${w.rightsdesk.seconds} s)`,
+      baseline: `bare fetch POST loop to the same receiver: ${n(w.baseline.perSec)}/s`,
+      ratio: `${w.ratio}`,
+      rss: mb(w.peakRssMb),
+    },
+  ];
+}
+
 const builders: Record<string, (f: Figures) => Row[]> = {
   intake: intakeRows,
   verification: verificationRows,
   queue: queueRows,
   export: exportRows,
+  webhooks: webhookRows,
 };
 
 function describeMachine(m: Machine): string {
