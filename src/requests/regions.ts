@@ -24,7 +24,7 @@ export const REGION_LAWS = {
 export type OfferedRegion = keyof typeof REGION_LAWS;
 export type Region = OfferedRegion | 'other';
 export const OFFERED_REGIONS = Object.keys(REGION_LAWS) as OfferedRegion[];
-export const DEFAULT_FORM_REGIONS: readonly OfferedRegion[] = ['eu', 'uk', 'california'];
+const DEFAULT_FORM_REGIONS: readonly OfferedRegion[] = ['eu', 'uk', 'california'];
 
 /**
  * FORM_REGIONS: which places the form lists, in the order given (the organisation knows which laws

@@ -8,7 +8,7 @@ import type { TlsFiles } from './transport-settings.ts';
 /** How often the certificate files are looked at: a stat of two files, cheap. */
 export const certificateCheckMs = 60_000;
 /** A certificate closer than this to its end is logged as a warning at every load. */
-export const expiryWarningDays = 14;
+const expiryWarningDays = 14;
 
 export type LoadedCertificate = {
   cert: Buffer;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { ensureWebhookState } from './webhooks-repo.ts';
 import { deliverWebhooks, type WebhookDeps } from './webhooks-service.ts';
 
-export const DEFAULT_WEBHOOK_INTERVAL_MS = 1000;
+const DEFAULT_WEBHOOK_INTERVAL_MS = 1000;
 
 export type WebhookDispatcher = { stop(): Promise<void> };
 
@@ -11,7 +11,7 @@ export type WebhookDispatcher = { stop(): Promise<void> };
  * Runs never overlap; a failure is logged and tried again on a later tick, never thrown. The timer
  * does not keep the process alive on its own; stop() waits for a running delivery.
  */
-export function startWebhookDispatcher(
+function startWebhookDispatcher(
   deps: WebhookDeps,
   intervalMs = DEFAULT_WEBHOOK_INTERVAL_MS,
 ): WebhookDispatcher {

@@ -9,7 +9,7 @@ const mine = eq(webhookState.id, STATE_ID);
 const LEASE = sql`now() + interval '60 seconds'`;
 
 /** Staff reading a request or previewing its bundle is audited, but it is not news for other systems. */
-export const QUIET_KINDS = ['request.viewed', 'request.looked_up', 'export.previewed'];
+const QUIET_KINDS = ['request.viewed', 'request.looked_up', 'export.previewed'];
 const delivered = and(isNotNull(auditEvents.requestId), notInArray(auditEvents.kind, QUIET_KINDS));
 
 /**

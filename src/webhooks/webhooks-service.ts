@@ -39,10 +39,10 @@ function detailsOf(data: Record<string, unknown>): Record<string, unknown> {
  * From the sealed event's hash, unique in the chain: a database id would come round again after a
  * restore from backup, and receivers deduplicating by id would drop the new events.
  */
-export const webhookId = (event: Pick<WebhookEvent, 'hash'>) => `evt_${event.hash.slice(0, 32)}`;
+const webhookId = (event: Pick<WebhookEvent, 'hash'>) => `evt_${event.hash.slice(0, 32)}`;
 
 /** The Standard Webhooks payload: type, timestamp, data. No email, name or free text: references and codes. */
-export function webhookBody(event: WebhookEvent): string {
+function webhookBody(event: WebhookEvent): string {
   return JSON.stringify({
     type: event.kind,
     timestamp: event.at.toISOString(),

@@ -1,11 +1,12 @@
-import { isIP } from 'node:net';
+import { ipMatcher, loopbackCidrs } from '../transport/ip-match.ts';
 
 /** Where request events go, and the key they are signed with (Standard Webhooks, HMAC-SHA256). */
 export type WebhookSettings = Readonly<{ url: string; key: Buffer }>;
 type Problem = { variable: string; problem: string };
 
-const loopback = (host: string) =>
-  host === 'localhost' || host === '[::1]' || (isIP(host) === 4 && host.startsWith('127.'));
+const loopbackIp = ipMatcher(loopbackCidrs);
+// URL hostnames keep IPv6 brackets: [::1].
+const loopback = (host: string) => host === 'localhost' || loopbackIp(host.replace(/^\[(.*)\]$/, '$1'));
 
 function checkUrl(value: string, production: boolean): string | undefined {
   let url: URL;

@@ -32,7 +32,9 @@ export async function startReceiver(): Promise<Receiver> {
       res.on('close', () => {
         if (!res.writableFinished) delivery.aborted = true;
       });
-      if (status !== 'hang') res.writeHead(status).end();
+      // A redirect names a place to go (here, back to itself), so following it would show.
+      if (status !== 'hang')
+        res.writeHead(status, status >= 300 && status < 400 ? { location: receiver.url } : {}).end();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

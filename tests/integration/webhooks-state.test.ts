@@ -12,6 +12,7 @@ import {
   readWebhookState,
   releaseWebhookLease,
 } from '../../src/webhooks/webhooks-repo.ts';
+import { deliverWebhooks } from '../../src/webhooks/webhooks-service.ts';
 import { generousLimits, submitApi } from '../helpers/intake.ts';
 import { createTestRuntime, eventually, type TestRuntime } from '../helpers/test-runtime.ts';
 import { type Receiver, startReceiver } from '../helpers/webhook-receiver.ts';
@@ -97,6 +98,22 @@ describe('webhook delivery state', () => {
       lastSeq: state?.lastSeq,
       leaseToken: null,
     });
+  });
+
+  it('the receiver answers with a redirect → not followed, counted as a failure, the event stays at the head', async () => {
+    const before = await readWebhookState(rt.database.db);
+    receiver.status = 302;
+    const count = receiver.deliveries.length;
+    const run = await deliverWebhooks({
+      db: rt.database.db,
+      now: () => new Date(),
+      logger: createLogger('silent'),
+      settings: rt.config.webhook!,
+    });
+    receiver.status = 204;
+    expect(run).toEqual({ delivered: 0, failed: 'HTTP 302' });
+    expect(receiver.deliveries.length).toBe(count + 1);
+    expect(await readWebhookState(rt.database.db)).toMatchObject({ lastSeq: before?.lastSeq, attempts: 1 });
   });
 
   it('the same endpoint again → resumes at its cursor; a changed WEBHOOK_URL → starts at the chain tip, backoff cleared', async () => {

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { bigserial, index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { CLOCK_EVENT_KINDS } from '../../deadlines/events.ts';
 import { instant, localDate } from './columns.ts';
 import { staffAccounts } from './staff-tables.ts';
 
@@ -96,18 +97,7 @@ export const clockEvents = pgTable(
     requestId: uuid('request_id')
       .notNull()
       .references(() => requests.id),
-    kind: text('kind', {
-      enum: [
-        'received',
-        'acknowledged',
-        'verified',
-        'id_received',
-        'paused',
-        'resumed',
-        'extended',
-        'closed',
-      ],
-    }).notNull(),
+    kind: text('kind', { enum: CLOCK_EVENT_KINDS }).notNull(),
     at: instant('at').notNull(),
     reason: text('reason'),
   },

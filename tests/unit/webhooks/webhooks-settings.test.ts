@@ -54,6 +54,9 @@ describe('webhook settings', () => {
   it('plain http to this host, or anywhere outside production → allowed (a local receiver, a test bench)', () => {
     expect(webhookSettings('http://127.0.0.1:9000/h', secret, true)).toHaveProperty('url');
     expect(webhookSettings('http://localhost:9000/h', secret, true)).toHaveProperty('url');
+    expect(webhookSettings('http://[::1]:9000/h', secret, true)).toHaveProperty('url');
+    expect(webhookSettings('http://127.8.0.1:9000/h', secret, true)).toHaveProperty('url');
+    expect(webhookSettings('http://128.0.0.1:9000/h', secret, true)).toHaveProperty('problem');
     expect(webhookSettings('http://hooks.internal/h', secret, false)).toHaveProperty('url');
   });
 });
